@@ -1,0 +1,35 @@
+// The only folder that imports CSodium. Everything random or cryptographic in
+// djsec goes through these wrappers so the C surface stays in one place.
+internal import CSodium
+
+/// libsodium must be initialised once before any other call; `sodium_init` is
+/// idempotent and thread-safe, and a global `let` runs it exactly once.
+private let sodiumInitResult: Int32 = sodium_init()
+
+enum Sodium {
+  /// Ensures libsodium is ready. A failure here means the CSPRNG cannot be
+  /// seeded, and continuing would produce predictable keys: stop instead.
+  static func ensureReady() {
+    precondition(sodiumInitResult >= 0, "libsodium failed to initialise")
+  }
+}
+
+/// Uniform random numbers from libsodium's CSPRNG.
+public enum SecureRandom {
+  /// A number in `0..<upperBound`, uniform: `randombytes_uniform` rejects the
+  /// values that would make `random % upperBound` biased.
+  public static func uniform(_ upperBound: UInt32) -> UInt32 {
+    Sodium.ensureReady()
+    return randombytes_uniform(upperBound)
+  }
+
+  /// `count` random bytes.
+  public static func bytes(_ count: Int) -> [UInt8] {
+    Sodium.ensureReady()
+    var out = [UInt8](repeating: 0, count: count)
+    if count > 0 {
+      out.withUnsafeMutableBytes { randombytes_buf($0.baseAddress!, count) }
+    }
+    return out
+  }
+}

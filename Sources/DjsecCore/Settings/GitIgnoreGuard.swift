@@ -1,0 +1,24 @@
+/// Keeps generated secret files out of version control by adding patterns to
+/// a project's .gitignore.
+public enum GitIgnoreGuard {
+  public static let header = "# Secrets written by djsec: never commit them"
+
+  /// The patterns djsec needs ignored, relative to the .gitignore's folder.
+  public static func patterns(localSettings relativePath: String) -> [String] {
+    ["/" + relativePath, "/keys/*", "!/keys/README.md", "!/keys/.gitignore", "!/keys/*.pub"]
+  }
+
+  /// The .gitignore text with any missing patterns appended, or nil when all are there.
+  public static func update(_ existing: String?, adding patterns: [String]) -> String? {
+    let text = existing ?? ""
+    let present = Set(text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) })
+    let missing = patterns.filter { !present.contains($0) }
+    guard !missing.isEmpty else { return nil }
+    var out = text
+    if !out.isEmpty && !out.hasSuffix("\n") { out += "\n" }
+    if !out.isEmpty { out += "\n" }
+    if !present.contains(header) { out += header + "\n" }
+    out += missing.joined(separator: "\n") + "\n"
+    return out
+  }
+}

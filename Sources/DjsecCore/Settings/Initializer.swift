@@ -1,0 +1,209 @@
+import Foundation
+
+/// What `djsec init` does to a Django project, computed first as a plan (so
+/// `--dry-run` can show it and nothing is written before every check passed)
+/// and then applied file by file, each write atomic.
+public struct Initializer: Sendable {
+  public enum Profile: String, CaseIterable, Sendable {
+    /// Everything `manage.py check --deploy` asks for: DEBUG off, HTTPS only, HSTS.
+    case deploy
+    /// DEBUG on and plain HTTP on localhost, for `runserver`; still a fresh strong key.
+    case dev
+  }
+
+  public struct Options: Sendable {
+    public var hosts: [String] = []
+    public var profile: Profile = .deploy
+    public var force = false
+    public var settingsOverride: URL?
+    public var keyLength = SecretKeyGenerator.minimumLength
+
+    public init() {}
+  }
+
+  /// One file the plan changes.
+  public struct Change: Sendable, Equatable {
+    public enum Kind: String, Sendable { case create, update, unchanged }
+    public let file: URL
+    public let kind: Kind
+    public let mode: mode_t
+    /// Why, for the report; never holds a secret.
+    public let summary: String
+    let contents: String?
+  }
+
+  public struct Plan: Sendable {
+    public let project: DjangoProject
+    public let changes: [Change]
+    /// True when the key already in local_settings.py is kept.
+    public let keptKey: Bool
+  }
+
+  public let template: SettingsTemplate
+
+  public init(template: SettingsTemplate) {
+    self.template = template
+  }
+
+  public func plan(root: URL, options: Options) throws(InitError) -> Plan {
+    for host in options.hosts where !HostName.isValid(host) {
+      throw .invalidHost(host)
+    }
+    if options.profile == .deploy && options.hosts.isEmpty {
+      throw .hostsRequired
+    }
+    let project: DjangoProject
+    do { project = try DjangoProject.locate(root: root, settingsOverride: options.settingsOverride) } catch {
+      throw .project(error)
+    }
+    let local = project.localSettingsFile
+    for folder in Set([project.root.path, project.settingsFolder.path]) where access(folder, W_OK) != 0 {
+      throw .notWritable(path: folder)
+    }
+    if Git.isTracked(local) {
+      throw .localSettingsTracked(path: relativePath(local, from: project.root))
+    }
+
+    // Key: keep the one djsec wrote before unless --force.
+    let existing = try readText(local)
+    var keptKey = false
+    let key: String
+    if let existing, !options.force {
+      guard let old = PythonLiteral.assignedString(named: "SECRET_KEY", in: existing), KeyPolicy.weaknesses(of: old).isEmpty
+      else {
+        throw .wouldOverwrite(path: relativePath(local, from: project.root))
+      }
+      key = old
+      keptKey = true
+    } else {
+      do { key = try SecretKeyGenerator.generate(length: options.keyLength) } catch { throw .key(error) }
+    }
+
+    let localText = try renderLocalSettings(key: key, options: options)
+    var changes: [Change] = []
+    let localSummary = keptKey ? "SECRET_KEY kept" : "new SECRET_KEY"
+    if existing == localText {
+      changes.append(Change(file: local, kind: .unchanged, mode: 0o600, summary: localSummary, contents: nil))
+    } else {
+      changes.append(
+        Change(
+          file: local, kind: existing == nil ? .create : .update, mode: 0o600,
+          summary: "\(options.profile.rawValue) profile, \(localSummary)", contents: localText))
+    }
+
+    let settingsText = try readText(project.settingsFile) ?? ""
+    let settingsMode = AtomicFile.mode(of: project.settingsFile) ?? 0o644
+    if let hooked = SettingsHook.install(into: settingsText) {
+      changes.append(
+        Change(
+          file: project.settingsFile, kind: .update, mode: settingsMode,
+          summary: "imports local_settings.py last", contents: hooked))
+    } else {
+      changes.append(
+        Change(file: project.settingsFile, kind: .unchanged, mode: settingsMode, summary: "already imports local_settings.py", contents: nil))
+    }
+
+    let gitignore = project.root.appendingPathComponent(".gitignore")
+    let current = try readText(gitignore)
+    let patterns = GitIgnoreGuard.patterns(localSettings: relativePath(local, from: project.root))
+    if let updated = GitIgnoreGuard.update(current, adding: patterns) {
+      changes.append(
+        Change(
+          file: gitignore, kind: current == nil ? .create : .update, mode: AtomicFile.mode(of: gitignore) ?? 0o644,
+          summary: "ignores local_settings.py and keys/", contents: updated))
+    } else {
+      changes.append(
+        Change(file: gitignore, kind: .unchanged, mode: 0o644, summary: "already ignores local_settings.py", contents: nil))
+    }
+    return Plan(project: project, changes: changes, keptKey: keptKey)
+  }
+
+  /// Writes every changed file. local_settings.py goes first: the settings.py
+  /// hook must never point at a file that does not exist yet.
+  public func apply(_ plan: Plan) throws(InitError) {
+    for change in plan.changes {
+      guard let contents = change.contents else {
+        // An unchanged secret file still gets its private mode back.
+        if change.mode == 0o600, let mode = AtomicFile.mode(of: change.file), mode != 0o600 {
+          chmod(change.file.path, 0o600)
+        }
+        continue
+      }
+      do { try AtomicFile.write(contents, to: change.file, mode: change.mode) } catch { throw .file(error) }
+    }
+  }
+
+  func renderLocalSettings(key: String, options: Options) throws(InitError) -> String {
+    let hosts: [String]
+    switch options.profile {
+    case .deploy: hosts = options.hosts
+    case .dev: hosts = ["localhost", "127.0.0.1", "[::1]"] + options.hosts.filter { !["localhost", "127.0.0.1", "[::1]"].contains($0) }
+    }
+    let origins = options.hosts.filter { $0 != "*" && !$0.hasPrefix("[") }.map { host in
+      "https://" + (host.hasPrefix(".") ? "*" + host : host)
+    }
+    do {
+      return try template.render(
+        values: [
+          "SECRET_KEY": PythonLiteral.string(key),
+          "ALLOWED_HOSTS": PythonLiteral.list(hosts),
+          "CSRF_TRUSTED_ORIGINS": PythonLiteral.list(origins),
+        ],
+        flags: ["deploy": options.profile == .deploy])
+    } catch {
+      throw .template(error)
+    }
+  }
+
+  private func readText(_ url: URL) throws(InitError) -> String? {
+    do { return try AtomicFile.readText(url) } catch { throw .file(error) }
+  }
+}
+
+func relativePath(_ url: URL, from base: URL) -> String {
+  let path = url.standardizedFileURL.path
+  let prefix = base.standardizedFileURL.path + "/"
+  return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+}
+
+public enum InitError: Error, Equatable, Sendable {
+  case invalidHost(String)
+  case hostsRequired
+  case project(ProjectError)
+  case notWritable(path: String)
+  case localSettingsTracked(path: String)
+  case wouldOverwrite(path: String)
+  case key(KeyError)
+  case template(TemplateError)
+  case file(FileError)
+}
+
+extension InitError: DjsecError {
+  public var message: String {
+    switch self {
+    case .invalidHost(let h): "--host \(h) is not a valid host name"
+    case .hostsRequired: "the deploy profile needs the host names the site answers to"
+    case .project(let e): e.message
+    case .notWritable(let p): "cannot write to \(p): permission denied"
+    case .localSettingsTracked(let p): "refusing to write \(p): git tracks it, so its secrets would be committed"
+    case .wouldOverwrite(let p): "refusing to overwrite \(p): it was not written by djsec or holds a weak SECRET_KEY"
+    case .key(let e): e.message
+    case .template(let e): e.message
+    case .file(let e): e.message
+    }
+  }
+
+  public var hint: String? {
+    switch self {
+    case .invalidHost: "pass a host name such as example.com, .example.com, an IP address or [::1]"
+    case .hostsRequired: "pass --host example.com (repeatable), or --profile dev for local development"
+    case .project(let e): e.hint
+    case .notWritable: "run djsec as a user who may write to that folder"
+    case .localSettingsTracked(let p): "run: git rm --cached \(p) && git commit -m \"Stop tracking \(p)\", then rotate the key it held"
+    case .wouldOverwrite: "pass --force to replace it with a new key"
+    case .key(let e): e.hint
+    case .template(let e): e.hint
+    case .file(let e): e.hint
+    }
+  }
+}

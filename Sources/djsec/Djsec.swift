@@ -1,0 +1,42 @@
+import ArgumentParser
+import DjsecCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+@main
+struct Djsec: ParsableCommand {
+  static let version = "0.1.0"
+
+  static let configuration = CommandConfiguration(
+    commandName: "djsec",
+    abstract: "Keep a Django project's secrets out of harm's way.",
+    version: version,
+    subcommands: [Keygen.self, Init.self]
+  )
+
+  /// One place turns errors into messages and exit codes: 0 success, 1 an
+  /// outcome the caller asked about (findings, a missing secret), 2 could not run.
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch let error as any DjsecError {
+      Diagnostics.report(error)
+      Glibc.exit(error.exitCode)
+    } catch let code as ExitCode {
+      Glibc.exit(code.rawValue)
+    } catch {
+      let code = exitCode(for: error)
+      if code == .success {
+        print(fullMessage(for: error))
+        Glibc.exit(0)
+      }
+      var message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+      if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
+      Diagnostics.error(message.prefix(1).lowercased() + message.dropFirst(), hint: "run 'djsec help' for usage")
+      Glibc.exit(2)
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import DjsecCore
+import Foundation
+
+extension Initializer.Profile: ExpressibleByArgument {}
+
+extension Djsec {
+  struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Give a Django project a strong SECRET_KEY in a git-ignored local_settings.py.",
+      discussion: """
+        Writes local_settings.py beside settings.py (mode 0600, from templates/local_settings.py.tmpl), \
+        appends one marked block to settings.py that imports it, and adds it to .gitignore. \
+        Running it again keeps the key; --force makes a new one.
+        """
+    )
+
+    @Argument(help: "The Django project: the folder that holds manage.py.")
+    var directory = "."
+
+    @Option(name: .customLong("host"), help: "A host name the site answers to (repeatable); fills ALLOWED_HOSTS.")
+    var hosts: [String] = []
+
+    @Option(help: "deploy (DEBUG off, HTTPS, HSTS: check --deploy clean) or dev (DEBUG on, localhost, plain HTTP).")
+    var profile = Initializer.Profile.deploy
+
+    @Option(help: "The settings file, when manage.py does not name it.")
+    var settings: String?
+
+    @Option(help: "Use this template instead of the shipped templates/local_settings.py.tmpl.")
+    var template: String?
+
+    @Option(help: "SECRET_KEY length (at least 50).")
+    var keyLength = SecretKeyGenerator.minimumLength
+
+    @Flag(help: "Replace local_settings.py, with a new SECRET_KEY.")
+    var force = false
+
+    @Flag(help: "Print what would change and write nothing.")
+    var dryRun = false
+
+    func run() throws {
+      let tmpl =
+        try template.map { try SettingsTemplate.load(URL(fileURLWithPath: $0)) }
+        ?? Installation.template(named: "local_settings.py.tmpl")
+      var options = Initializer.Options()
+      options.hosts = hosts
+      options.profile = profile
+      options.force = force
+      options.keyLength = keyLength
+      options.settingsOverride = settings.map { URL(fileURLWithPath: $0) }
+      let initializer = Initializer(template: tmpl)
+      let plan = try initializer.plan(root: URL(fileURLWithPath: directory), options: options)
+      if !dryRun { try initializer.apply(plan) }
+      let root = plan.project.root
+      for change in plan.changes {
+        let path = relative(change.file, root)
+        let verb: String
+        switch (change.kind, dryRun) {
+        case (.unchanged, _): verb = "unchanged"
+        case (.create, true): verb = "would create"
+        case (.update, true): verb = "would update"
+        case (.create, false): verb = "created"
+        case (.update, false): verb = "updated"
+        }
+        print("\(verb) \(path): \(change.summary)")
+      }
+      if dryRun { print("dry run: nothing was written") }
+    }
+
+    private func relative(_ url: URL, _ root: URL) -> String {
+      let p = url.standardizedFileURL.path
+      let prefix = root.standardizedFileURL.path + "/"
+      return p.hasPrefix(prefix) ? String(p.dropFirst(prefix.count)) : p
+    }
+  }
+}
