@@ -1,3 +1,5 @@
+import DjsecCore
+
 // The only writer to stderr. Every message djsec prints there has one shape:
 //   djsec: error: <what was tried and failed>
 //   djsec: hint: <what to do>
@@ -7,7 +9,6 @@
 #if canImport(Glibc)
   import Glibc
 #endif
-import DjsecCore
 
 enum Diagnostics {
   static func error(_ message: String, hint: String? = nil) {

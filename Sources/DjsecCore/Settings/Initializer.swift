@@ -100,7 +100,8 @@ public struct Initializer: Sendable {
           summary: "imports local_settings.py last", contents: hooked))
     } else {
       changes.append(
-        Change(file: project.settingsFile, kind: .unchanged, mode: settingsMode, summary: "already imports local_settings.py", contents: nil))
+        Change(
+          file: project.settingsFile, kind: .unchanged, mode: settingsMode, summary: "already imports local_settings.py", contents: nil))
     }
 
     let gitignore = project.root.appendingPathComponent(".gitignore")

@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Foundation
 
 /// Errors from the file system, keeping errno so a user sees the real cause.
 public enum FileError: Error, Equatable, Sendable {

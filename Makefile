@@ -1,0 +1,86 @@
+# djsec: the two commands of the README's quick start are `make demo` and
+# `make test`. Both install what is missing on a fresh Debian machine
+# (system -dev packages through apt, Python tools in ./.venv).
+
+SHELL := /bin/bash
+PREFIX ?= /usr/local
+VENV := .venv
+PY := $(VENV)/bin/python
+APT_PACKAGES := libsodium-dev libhyperscan-dev pkg-config git
+# CI builds treat warnings as errors; developers get the same with STRICT=1.
+SWIFT_FLAGS := $(if $(or $(CI),$(STRICT)),-Xswiftc -warnings-as-errors,)
+DEMO_DIR ?= $(shell mktemp -d -t djsec-demo-XXXXXX 2>/dev/null || echo /tmp/djsec-demo)
+
+.PHONY: all deps venv build release test lint format demo install uninstall completions clean
+
+all: build
+
+# Installs the Debian packages djsec builds against, only when one is missing.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+# Django (the newest this Python supports) and PyNaCl for the end-to-end tests.
+$(PY): requirements-test.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements-test.txt
+	@touch $(PY)
+
+venv: $(PY)
+
+build: deps
+	swift build $(SWIFT_FLAGS)
+
+release: deps
+	swift build -c release --static-swift-stdlib $(SWIFT_FLAGS)
+
+lint:
+	swift format lint --strict -r Sources Tests Package.swift
+
+format:
+	swift format format -i -r Sources Tests Package.swift
+
+test: deps venv lint
+	swift build --build-tests $(SWIFT_FLAGS)
+	DJSEC_REQUIRE_DJANGO=1 DJSEC_TEST_PYTHON=$(abspath $(PY)) swift test --skip-build
+
+# Bootstraps a fresh `django-admin startproject` in a temporary folder and
+# shows what djsec did, then lets Django's own deploy check judge it.
+demo: build venv
+	@set -e; dir="$(DEMO_DIR)"; bin="$$(swift build --show-bin-path)/djsec"; \
+	echo "== django-admin startproject demo in $$dir"; \
+	cd "$$dir" && $(abspath $(PY)) -m django startproject demo && cd demo && git init -q && git add -A && \
+	git -c user.name=demo -c user.email=demo@example.invalid commit -qm startproject; \
+	echo "== Django's deploy check before djsec:"; \
+	$(abspath $(PY)) manage.py check --deploy 2>&1 | grep -oE 'security\.W[0-9]+' | sort -u | tr '\n' ' '; echo; \
+	echo "== djsec init . --host example.com"; \
+	"$$bin" init . --host example.com; \
+	echo "== demo/local_settings.py ($$(stat -c %a demo/local_settings.py), key redacted):"; \
+	sed -E 's/^(SECRET_KEY = ).*/\1"<redacted: 50 characters>"/' demo/local_settings.py | grep -vE '^#|^$$'; \
+	echo "== git status (local_settings.py is ignored):"; git status --short; \
+	echo "== Django's deploy check after djsec:"; \
+	$(abspath $(PY)) manage.py check --deploy --fail-level WARNING; \
+	echo "== the project is in $$dir/demo"
+
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/djsec/templates
+	install -m 0755 "$$(swift build -c release --static-swift-stdlib --show-bin-path)/djsec" $(DESTDIR)$(PREFIX)/bin/djsec
+	install -m 0644 templates/* $(DESTDIR)$(PREFIX)/share/djsec/templates/
+	$(MAKE) --no-print-directory completions BIN=$(DESTDIR)$(PREFIX)/bin/djsec DEST=$(DESTDIR)$(PREFIX)/share
+
+uninstall:
+	rm -f $(PREFIX)/bin/djsec
+	rm -rf $(PREFIX)/share/djsec
+
+# Shell completions from swift-argument-parser.
+completions:
+	install -d $(DEST)/bash-completion/completions $(DEST)/zsh/site-functions $(DEST)/fish/vendor_completions.d
+	$(BIN) --generate-completion-script bash > $(DEST)/bash-completion/completions/djsec
+	$(BIN) --generate-completion-script zsh > $(DEST)/zsh/site-functions/_djsec
+	$(BIN) --generate-completion-script fish > $(DEST)/fish/vendor_completions.d/djsec.fish
+
+clean:
+	rm -rf .build $(VENV)

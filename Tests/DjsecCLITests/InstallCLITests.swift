@@ -1,0 +1,32 @@
+import Foundation
+import XCTest
+
+/// An installed djsec (PREFIX/bin/djsec beside PREFIX/share/djsec/templates, the
+/// layout `make install` makes) works from any folder.
+final class InstallCLITests: XCTestCase {
+  func testInstalledLayoutFindsItsTemplatesFromAnyFolder() throws {
+    let prefix = try CLI.temporaryFolder("prefix")
+    defer { try? FileManager.default.removeItem(at: prefix) }
+    let fm = FileManager.default
+    try fm.createDirectory(at: prefix.appendingPathComponent("bin"), withIntermediateDirectories: true)
+    try fm.createDirectory(at: prefix.appendingPathComponent("share/djsec"), withIntermediateDirectories: true)
+    let bin = prefix.appendingPathComponent("bin/djsec")
+    try fm.copyItem(at: CLI.binary, to: bin)
+    let project = prefix.appendingPathComponent("project")
+    try fm.createDirectory(at: project.appendingPathComponent("site"), withIntermediateDirectories: true)
+    try "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site.settings')\n"
+      .write(to: project.appendingPathComponent("manage.py"), atomically: true, encoding: .utf8)
+    try "DEBUG = True\n".write(to: project.appendingPathComponent("site/settings.py"), atomically: true, encoding: .utf8)
+
+    // Without share/djsec/templates the binary says what is missing.
+    let missing = try CLI.run(bin, ["init", project.path, "--host", "example.com"], in: URL(fileURLWithPath: "/"))
+    XCTAssertEqual(missing.status, 2)
+    XCTAssertTrue(missing.stderr.contains("template"), missing.stderr)
+
+    try fm.copyItem(at: CLI.packageRoot.appendingPathComponent("templates"), to: prefix.appendingPathComponent("share/djsec/templates"))
+    let r = try CLI.run(bin, ["init", project.path, "--host", "example.com"], in: URL(fileURLWithPath: "/"))
+    XCTAssertEqual(r.status, 0, r.stderr)
+    let local = try String(contentsOf: project.appendingPathComponent("site/local_settings.py"), encoding: .utf8)
+    XCTAssertTrue(local.contains("SECURE_HSTS_SECONDS"))
+  }
+}
