@@ -18,10 +18,23 @@ let package = Package(
       pkgConfig: "libsodium",
       providers: [.apt(["libsodium-dev"])]
     ),
+    // Hyperscan (libhyperscan-dev): every scan rule in one database, the fast prefilter.
+    .systemLibrary(
+      name: "CHyperscan",
+      pkgConfig: "libhs",
+      providers: [.apt(["libhyperscan-dev"])]
+    ),
+    // PCRE2 (libpcre2-dev): the precise matcher, run only where Hyperscan hit.
+    .systemLibrary(
+      name: "CPCRE2",
+      pkgConfig: "libpcre2-8",
+      providers: [.apt(["libpcre2-dev"])]
+    ),
     // All behaviour lives here: no printing, no exit().
     .target(
       name: "DjsecCore",
-      dependencies: ["CSodium"]
+      dependencies: ["CSodium", "CHyperscan", "CPCRE2"],
+      resources: [.copy("Resources/rules.json")]
     ),
     // Thin CLI: parses arguments, calls DjsecCore, and owns stderr (Diagnostics.swift).
     .executableTarget(
@@ -31,8 +44,10 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .testTarget(name: "DjsecCoreTests", dependencies: ["DjsecCore"]),
-    .testTarget(name: "DjsecCLITests", dependencies: ["DjsecCore"]),
+    // Test-time generators of credential-shaped values (nothing credential-like is committed).
+    .target(name: "DjsecTestSupport", dependencies: ["DjsecCore"], path: "Tests/DjsecTestSupport"),
+    .testTarget(name: "DjsecCoreTests", dependencies: ["DjsecCore", "DjsecTestSupport"]),
+    .testTarget(name: "DjsecCLITests", dependencies: ["DjsecCore", "DjsecTestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

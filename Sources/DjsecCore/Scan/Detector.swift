@@ -1,0 +1,148 @@
+/// One secret found in one buffer.
+public struct Detection: Sendable, Equatable {
+  public var ruleIndex: Int
+  public var secret: [UInt8]
+  /// Byte range of the secret in the buffer it was found in.
+  public var range: Range<Int>
+  /// 1-based line and column (in bytes) of the secret's first byte.
+  public var line: Int
+  public var column: Int
+}
+
+/// Finds secrets in a buffer: Hyperscan over the whole buffer for every rule
+/// at once, then for each rule that hit, PCRE2 on the windows around its hits,
+/// then the rule's extractor, validators, entropy and allow lists.
+/// One Detector per thread: it owns Hyperscan scratch space.
+public final class Detector {
+  public let ruleSet: RuleSet
+  private let scratch: HyperscanScratch
+  private let hits: HitCollector
+
+  public init(ruleSet: RuleSet) {
+    self.ruleSet = ruleSet
+    scratch = ruleSet.database.makeScratch()
+    hits = HitCollector(ruleCount: ruleSet.rules.count)
+  }
+
+  public func detect(_ buffer: UnsafeRawBufferPointer, path: String) -> [Detection] {
+    hits.reset()
+    ruleSet.database.scan(buffer, scratch: scratch, into: hits)
+    var found: [Detection] = []
+    for (index, ends) in hits.ends.enumerated() where !ends.isEmpty {
+      if let paths = ruleSet.pathRules[index], !paths.contains(where: { $0.matches(path) }) { continue }
+      confirm(rule: index, ends: ends, in: buffer, into: &found)
+    }
+    return dedupe(found, in: buffer)
+  }
+
+  private func confirm(rule index: Int, ends: [Int], in buffer: UnsafeRawBufferPointer, into found: inout [Detection]) {
+    let rule = ruleSet.rules[index]
+    let lookbehind = rule.lookbehind ?? 1024
+    // Windows around the hits, merged where they overlap, each extended to the
+    // end of its line so trailing context (a closing quote) is in view.
+    var windows: [Range<Int>] = []
+    for end in ends.sorted() {
+      let lower = max(0, end - lookbehind)
+      let upper = lineEnd(buffer, from: end, limit: 4096)
+      if let last = windows.last, lower <= last.upperBound {
+        windows[windows.count - 1] = last.lowerBound..<max(last.upperBound, upper)
+      } else {
+        windows.append(lower..<upper)
+      }
+    }
+    for window in windows {
+      for match in ruleSet.precise[index].matches(in: buffer, window: window) {
+        guard containsKeyword(index, buffer, match.range) else { continue }
+        for (secret, range) in extract(rule, match, buffer) where accepts(index, secret) {
+          found.append(Detection(ruleIndex: index, secret: secret, range: range, line: 0, column: 0))
+        }
+      }
+    }
+  }
+
+  private func extract(_ rule: Rule, _ match: PreciseRegex.Match, _ buffer: UnsafeRawBufferPointer) -> [([UInt8], Range<Int>)] {
+    let anchor = match.group1 ?? match.range
+    switch rule.extractor ?? .capture {
+    case .capture:
+      return [(Array(buffer[anchor]), anchor)]
+    case .pythonExpression:
+      guard let value = PythonStrings.expression(in: buffer, at: anchor.lowerBound) else { return [] }
+      return [(value.bytes, value.range)]
+    case .pythonList:
+      return PythonStrings.list(in: buffer, at: anchor.lowerBound).map { ($0.bytes, $0.range) }
+    }
+  }
+
+  /// The filters that make a match a finding: length, entropy, validators,
+  /// the rule's allow list and the shared placeholders.
+  private func accepts(_ index: Int, _ secret: [UInt8]) -> Bool {
+    let rule = ruleSet.rules[index]
+    if secret.count < (rule.minLength ?? 1) { return false }
+    if let minimum = rule.entropy, Entropy.shannon(secret) < minimum { return false }
+    for name in rule.validators ?? [] where Validators.named(name)?(secret) == false { return false }
+    let text = String(decoding: secret, as: UTF8.self)
+    if ruleSet.allows[index].contains(where: { $0.matches(text) }) { return false }
+    if ruleSet.placeholders.contains(where: { $0.matches(text) }) { return false }
+    return true
+  }
+
+  private func containsKeyword(_ index: Int, _ buffer: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
+    let keywords = ruleSet.keywords[index]
+    if keywords.isEmpty { return true }
+    let lowered = buffer[range].map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
+    return keywords.contains { kw in
+      kw.count <= lowered.count && (0...(lowered.count - kw.count)).contains { i in lowered[i..<(i + kw.count)].elementsEqual(kw) }
+    }
+  }
+
+  /// One finding per secret location: when rules overlap, the earlier rule in
+  /// the rules file wins. A line holding `djsec:allow` is skipped on purpose.
+  private func dedupe(_ found: [Detection], in buffer: UnsafeRawBufferPointer) -> [Detection] {
+    guard !found.isEmpty else { return [] }
+    var kept: [Detection] = []
+    for d in found.sorted(by: { ($0.ruleIndex, $0.range.lowerBound) < ($1.ruleIndex, $1.range.lowerBound) }) {
+      if kept.contains(where: { $0.range.overlaps(d.range) || ($0.range.isEmpty && $0.range.lowerBound == d.range.lowerBound) }) {
+        continue
+      }
+      kept.append(d)
+    }
+    var out: [Detection] = []
+    for var d in kept.sorted(by: { $0.range.lowerBound < $1.range.lowerBound }) {
+      let (line, column, lineRange) = position(of: d.range.lowerBound, in: buffer)
+      if contains(buffer[lineRange], "djsec:allow") { continue }
+      d.line = line
+      d.column = column
+      out.append(d)
+    }
+    return out
+  }
+
+  private func lineEnd(_ buffer: UnsafeRawBufferPointer, from start: Int, limit: Int) -> Int {
+    var i = start
+    let stop = min(buffer.count, start + limit)
+    while i < stop, buffer[i] != 10 { i += 1 }
+    return i
+  }
+
+  /// 1-based line and byte column of `offset`, and the range of its line.
+  private func position(of offset: Int, in buffer: UnsafeRawBufferPointer) -> (Int, Int, Range<Int>) {
+    var line = 1
+    var lineStart = 0
+    for i in 0..<offset where buffer[i] == 10 {
+      line += 1
+      lineStart = i + 1
+    }
+    return (line, offset - lineStart + 1, lineStart..<lineEnd(buffer, from: offset, limit: 1 << 20))
+  }
+
+  private func contains(_ bytes: Slice<UnsafeRawBufferPointer>, _ needle: String) -> Bool {
+    let n = Array(needle.utf8)
+    guard bytes.count >= n.count else { return false }
+    var i = bytes.startIndex
+    while i + n.count <= bytes.endIndex {
+      if bytes[i] == n[0], bytes[i..<(i + n.count)].elementsEqual(n) { return true }
+      i += 1
+    }
+    return false
+  }
+}

@@ -1,0 +1,75 @@
+// The only file that calls PCRE2: the precise matcher, run on the windows
+// around Hyperscan's hits to find where a match starts and what its secret is.
+internal import CPCRE2
+
+/// A compiled PCRE2 pattern with JIT. Immutable and shared between threads;
+/// match data (per-call state) is allocated per call.
+final class PreciseRegex: @unchecked Sendable {
+  private let code: OpaquePointer
+
+  struct Match {
+    var range: Range<Int>
+    /// Capture group 1, when the pattern has one and it took part.
+    var group1: Range<Int>?
+  }
+
+  init(_ pattern: String) throws(PatternError) {
+    var errorCode: Int32 = 0
+    var errorOffset = 0
+    // Byte mode (no PCRE2_UTF): blobs are arbitrary bytes, often not valid UTF-8.
+    let compiled = pattern.withCString { p in
+      pcre2_compile_8(UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), pattern.utf8.count, 0, &errorCode, &errorOffset, nil)
+    }
+    guard let compiled else {
+      var buffer = [UInt8](repeating: 0, count: 256)
+      pcre2_get_error_message_8(errorCode, &buffer, buffer.count)
+      let text = String(decoding: buffer.prefix(while: { $0 != 0 }), as: UTF8.self)
+      throw PatternError(message: "\(text) at offset \(errorOffset)")
+    }
+    // JIT makes confirmation cheap; without it (an unusual build) matching still works.
+    _ = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE))
+    code = compiled
+  }
+
+  deinit { pcre2_code_free_8(code) }
+
+  struct PatternError: Error { let message: String }
+
+  /// Every non-overlapping match that starts in `window` of `subject`. The
+  /// subject is the whole buffer, so anchors and look-behind see real context.
+  func matches(in subject: UnsafeRawBufferPointer, window: Range<Int>, limit: Int = 256) -> [Match] {
+    guard let base = subject.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return [] }
+    guard let data = pcre2_match_data_create_from_pattern_8(code, nil) else { return [] }
+    defer { pcre2_match_data_free_8(data) }
+    var found: [Match] = []
+    var start = window.lowerBound
+    let end = min(window.upperBound, subject.count)
+    while start <= end, found.count < limit {
+      let rc = pcre2_match_8(code, base, end, start, 0, data, nil)
+      guard rc > 0 else { break }
+      let ovector = pcre2_get_ovector_pointer_8(data)!
+      let s = ovector[0]
+      let e = ovector[1]
+      var group: Range<Int>?
+      // The first capture group that took part (PCRE2_UNSET is ~0, which does not import).
+      var g = 1
+      while group == nil, g < Int(rc) {
+        if ovector[2 * g] != Int.max && ovector[2 * g] != ~0, ovector[2 * g + 1] >= ovector[2 * g] {
+          group = ovector[2 * g]..<ovector[2 * g + 1]
+        }
+        g += 1
+      }
+      found.append(Match(range: s..<e, group1: group))
+      start = e > s ? e : e + 1
+    }
+    return found
+  }
+
+  /// Whether `text` matches anywhere (for allow patterns over a found secret).
+  func matches(_ text: String) -> Bool {
+    var text = text
+    return text.withUTF8 { bytes in
+      !matches(in: UnsafeRawBufferPointer(bytes), window: 0..<bytes.count, limit: 1).isEmpty
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// A detection rule, loaded from `Resources/rules.json` (or `--rules PATH`).
+/// Rules are data: adding one needs no Swift, only a pattern and its examples.
+public struct Rule: Codable, Sendable, Equatable {
+  public enum Severity: String, Codable, Sendable, Comparable, CaseIterable {
+    case low, medium, high, critical
+    private var rank: Int { Self.allCases.firstIndex(of: self)! }
+    public static func < (a: Self, b: Self) -> Bool { a.rank < b.rank }
+  }
+
+  /// How the secret is taken out of a confirmed match.
+  public enum Extractor: String, Codable, Sendable {
+    /// Capture group 1 (or the whole match when the pattern has no group).
+    case capture
+    /// A Python string expression starting at group 1: quotes of every kind,
+    /// implicit and `+` concatenation, parentheses and line continuations.
+    case pythonExpression = "python-expression"
+    /// A Python list or tuple of string expressions starting at group 1: each element is a secret.
+    case pythonList = "python-list"
+  }
+
+  public struct Example: Codable, Sendable, Equatable {
+    /// Text with `{{generator}}` placeholders filled at test time, so no
+    /// credential-like value is ever committed.
+    public var text: String
+    /// For a match: the exact secret expected (placeholders allowed).
+    public var secret: String?
+    /// For a non-match: why it must not be reported.
+    public var why: String?
+    /// The path the text is scanned as (rules may depend on it).
+    public var path: String?
+  }
+
+  public var id: String
+  public var description: String
+  public var severity: Severity
+  /// A PCRE2 pattern that Hyperscan also accepts (in prefilter mode).
+  public var pattern: String
+  /// At least one must occur (case-insensitively) in the matched text: a
+  /// cheap guard that documents what the rule is about.
+  public var keywords: [String]
+  public var extractor: Extractor?
+  /// Minimum Shannon entropy of the secret, in bits per character.
+  public var entropy: Double?
+  public var minLength: Int?
+  /// Patterns over the secret that mark it as not a secret (placeholders, examples).
+  public var allow: [String]?
+  /// Named checks in Swift for formats a regex cannot verify (checksums, shapes).
+  public var validators: [String]?
+  /// Path patterns (PCRE2 over the path) the rule is limited to.
+  public var paths: [String]?
+  /// How far before a prefilter hit a match may start, in bytes (default 1024):
+  /// the precise matcher looks this far back and no further.
+  public var lookbehind: Int?
+  public var examples: Examples
+
+  public struct Examples: Codable, Sendable, Equatable {
+    public var match: [Example]
+    public var noMatch: [Example]
+  }
+}
+
+/// The whole rules file: shared allow lists plus the rules in priority order
+/// (when two rules report the same secret, the earlier one wins).
+public struct RulesFile: Codable, Sendable {
+  public var version: Int
+  /// Patterns over any secret that mark it as a placeholder.
+  public var placeholders: [String]
+  /// Path patterns never scanned (lock files hold checksums, not secrets).
+  public var ignorePaths: [String]
+  public var rules: [Rule]
+}

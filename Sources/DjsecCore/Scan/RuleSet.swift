@@ -1,0 +1,116 @@
+import Foundation
+
+/// The rules, compiled: one Hyperscan database for all of them, and a PCRE2
+/// pattern per rule (and per allow pattern) for confirmation.
+public final class RuleSet: Sendable {
+  public let rules: [Rule]
+  let database: HyperscanDatabase
+  let precise: [PreciseRegex]
+  let allows: [[PreciseRegex]]
+  let placeholders: [PreciseRegex]
+  let pathRules: [[PreciseRegex]?]
+  let ignorePaths: [PreciseRegex]
+  let keywords: [[[UInt8]]]
+
+  /// The rules shipped with djsec (`Resources/rules.json`).
+  public static func builtIn() throws(RuleError) -> RuleSet {
+    guard let url = Bundle.module.url(forResource: "rules", withExtension: "json") else {
+      throw .cannotRead(path: "rules.json (djsec's resource bundle)")
+    }
+    return try load(url)
+  }
+
+  public static func load(_ url: URL) throws(RuleError) -> RuleSet {
+    guard let data = FileManager.default.contents(atPath: url.path) else { throw .cannotRead(path: url.path) }
+    let file: RulesFile
+    do { file = try JSONDecoder().decode(RulesFile.self, from: data) } catch {
+      throw .malformed(path: url.path, reason: Self.describe(error))
+    }
+    guard file.version == 1 else { throw .malformed(path: url.path, reason: "unsupported version \(file.version), expected 1") }
+    return try RuleSet(file, source: url.path)
+  }
+
+  public init(_ file: RulesFile, source: String) throws(RuleError) {
+    var seen = Set<String>()
+    for rule in file.rules where !seen.insert(rule.id).inserted {
+      throw .malformed(path: source, reason: "rule id \(rule.id) appears twice")
+    }
+    rules = file.rules
+    func compile(_ pattern: String, rule: String) throws(RuleError) -> PreciseRegex {
+      do { return try PreciseRegex(pattern) } catch { throw .invalidPattern(rule: rule, reason: error.message) }
+    }
+    var precise: [PreciseRegex] = []
+    var allows: [[PreciseRegex]] = []
+    var pathRules: [[PreciseRegex]?] = []
+    for rule in file.rules {
+      precise.append(try compile(rule.pattern, rule: rule.id))
+      var a: [PreciseRegex] = []
+      for p in rule.allow ?? [] { a.append(try compile(p, rule: rule.id)) }
+      allows.append(a)
+      if let paths = rule.paths {
+        var compiled: [PreciseRegex] = []
+        for p in paths { compiled.append(try compile(p, rule: rule.id)) }
+        pathRules.append(compiled)
+      } else {
+        pathRules.append(nil)
+      }
+      for v in rule.validators ?? [] where Validators.named(v) == nil {
+        throw .malformed(path: source, reason: "rule \(rule.id) names an unknown validator \(v)")
+      }
+    }
+    self.precise = precise
+    self.allows = allows
+    self.pathRules = pathRules
+    var placeholders: [PreciseRegex] = []
+    for p in file.placeholders { placeholders.append(try compile(p, rule: "placeholders")) }
+    self.placeholders = placeholders
+    var ignore: [PreciseRegex] = []
+    for p in file.ignorePaths { ignore.append(try compile(p, rule: "ignorePaths")) }
+    ignorePaths = ignore
+    keywords = file.rules.map { $0.keywords.map { Array($0.lowercased().utf8) } }
+    do { database = try HyperscanDatabase(expressions: file.rules.map(\.pattern)) } catch {
+      throw .invalidPattern(rule: file.rules[min(error.index, file.rules.count - 1)].id, reason: error.message)
+    }
+  }
+
+  func isIgnored(path: String) -> Bool {
+    ignorePaths.contains { $0.matches(path) }
+  }
+
+  private static func describe(_ error: any Error) -> String {
+    switch error {
+    case DecodingError.keyNotFound(let key, let context):
+      return "missing \(key.stringValue) at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
+    case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+      return "\(context.debugDescription) at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
+    case DecodingError.dataCorrupted(let context):
+      return context.debugDescription
+    default:
+      return "\(error)"
+    }
+  }
+}
+
+public enum RuleError: Error, Equatable, Sendable {
+  case cannotRead(path: String)
+  case malformed(path: String, reason: String)
+  case invalidPattern(rule: String, reason: String)
+}
+
+extension RuleError: DjsecError {
+  public var message: String {
+    switch self {
+    case .cannotRead(let p): "cannot read rules file \(p)"
+    case .malformed(let p, let reason): "rules file \(p) is malformed: \(reason)"
+    case .invalidPattern(let rule, let reason): "rule \(rule) has an invalid pattern: \(reason)"
+    }
+  }
+
+  public var hint: String? {
+    switch self {
+    case .cannotRead: "check the path given to --rules"
+    case .malformed: "fix the JSON, or drop --rules to use djsec's own rules"
+    case .invalidPattern: "fix that rule's pattern: it must compile in both PCRE2 and Hyperscan"
+    }
+  }
+}

@@ -1,0 +1,78 @@
+/// Checks a regex cannot express, named from rules.json's `validators`.
+enum Validators {
+  typealias Check = @Sendable ([UInt8]) -> Bool
+
+  static func named(_ name: String) -> Check? {
+    switch name {
+    case "github-checksum": githubChecksum
+    case "django-key-shape": djangoKeyShape
+    default: nil
+    }
+  }
+
+  /// GitHub's classic tokens end in a CRC32 of their 30 random characters,
+  /// written as 6 base62 digits: a random string of the right shape passes
+  /// only once in ~57 billion times.
+  static let githubChecksum: Check = { token in
+    guard token.count == 40, let underscore = token.firstIndex(of: UInt8(ascii: "_")), underscore == 3 else { return false }
+    let body = token[4..<34]
+    let checksum = String(decoding: token[34..<40], as: UTF8.self)
+    return base62(CRC32.checksum(body), width: 6) == checksum
+  }
+
+  /// Django's generated keys mix letters, digits and its symbols: at least two
+  /// distinct symbols other than `-` and `_` (a slug or a word list has none).
+  static let djangoKeyShape: Check = { key in
+    let symbols = Set("!@#$%^&*(=+)".utf8)
+    let present = Set(key.filter { symbols.contains($0) })
+    let digits = key.contains { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+    return present.count >= 2 && digits
+  }
+
+  static func base62(_ value: UInt32, width: Int) -> String {
+    let digits = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+    var v = value
+    var out: [Character] = []
+    repeat {
+      out.append(digits[Int(v % 62)])
+      v /= 62
+    } while v > 0
+    while out.count < width { out.append("0") }
+    return String(out.reversed())
+  }
+}
+
+/// CRC-32 (IEEE 802.3), used only to check token checksums: not for security.
+public enum CRC32 {
+  private static let table: [UInt32] = (0..<256).map { n in
+    var c = UInt32(n)
+    for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+    return c
+  }
+
+  public static func checksum<C: Collection>(_ bytes: C) -> UInt32 where C.Element == UInt8 {
+    var crc: UInt32 = 0xFFFF_FFFF
+    for b in bytes { crc = table[Int((crc ^ UInt32(b)) & 0xFF)] ^ (crc >> 8) }
+    return crc ^ 0xFFFF_FFFF
+  }
+}
+
+enum Entropy {
+  /// Shannon entropy in bits per byte.
+  static func shannon(_ bytes: [UInt8]) -> Double {
+    guard !bytes.isEmpty else { return 0 }
+    var counts = [Int](repeating: 0, count: 256)
+    for b in bytes { counts[Int(b)] += 1 }
+    let n = Double(bytes.count)
+    var h = 0.0
+    for c in counts where c > 0 {
+      let p = Double(c) / n
+      h -= p * log2(p)
+    }
+    return h
+  }
+}
+
+#if canImport(Glibc)
+  import Glibc
+#endif

@@ -1,0 +1,58 @@
+import DjsecCore
+import DjsecTestSupport
+import Foundation
+import Testing
+
+/// Every rule's own examples, one by one: each `match` example must be
+/// reported by that rule with exactly the expected secret, and each `noMatch`
+/// example must not be reported by any rule.
+@Suite struct RuleExampleTests {
+  static let ruleSet = try! RuleSet.builtIn()
+  static let rules = ruleSet.rules
+
+  @Test(arguments: rules)
+  func matches(_ rule: Rule) throws {
+    #expect(!rule.examples.match.isEmpty, "rule \(rule.id) has no match example")
+    let detector = Detector(ruleSet: Self.ruleSet)
+    for example in rule.examples.match {
+      var generator = SecretGenerator()
+      let text = try generator.fill(example.text)
+      let expected = try example.secret.map { try generator.fill($0) }
+      let found = detect(detector, text, path: example.path ?? "example.txt")
+      let mine = found.filter { Self.rules[$0.ruleIndex].id == rule.id }
+      #expect(!mine.isEmpty, "rule \(rule.id) missed: \(example.text) (found: \(found.map { Self.rules[$0.ruleIndex].id }))")
+      if let expected {
+        #expect(
+          mine.contains { String(decoding: $0.secret, as: UTF8.self) == expected }, "rule \(rule.id): wrong secret for \(example.text)")
+      }
+    }
+  }
+
+  @Test(arguments: rules)
+  func ignores(_ rule: Rule) throws {
+    #expect(!rule.examples.noMatch.isEmpty, "rule \(rule.id) has no noMatch example")
+    let detector = Detector(ruleSet: Self.ruleSet)
+    for example in rule.examples.noMatch {
+      #expect(example.why != nil, "rule \(rule.id): a noMatch example must say why")
+      var generator = SecretGenerator()
+      let text = try generator.fill(example.text)
+      let found = detect(detector, text, path: example.path ?? "example.txt")
+      #expect(found.isEmpty, "rule \(rule.id): reported \(found.map { Self.rules[$0.ruleIndex].id }) in: \(example.text)")
+    }
+  }
+
+  @Test func allowCommentSuppresses() throws {
+    var generator = SecretGenerator()
+    let text = try generator.fill("SECRET_KEY = '{{django_key}}'  # djsec:allow (test fixture)\n")
+    #expect(detect(Detector(ruleSet: Self.ruleSet), text, path: "settings.py").isEmpty)
+  }
+
+  private func detect(_ detector: Detector, _ text: String, path: String) -> [Detection] {
+    var text = text
+    return text.withUTF8 { detector.detect(UnsafeRawBufferPointer($0), path: path) }
+  }
+}
+
+extension Rule: CustomTestStringConvertible {
+  public var testDescription: String { id }
+}

@@ -1,0 +1,115 @@
+import DjsecCore
+import Foundation
+
+/// Makes credential-shaped values at test time, in each vendor's real format,
+/// so that no credential-like string is ever committed (djsec scans its own
+/// history in CI). Rule examples name these as `{{name}}` or `{{name[a:b]}}`.
+public struct SecretGenerator {
+  private var memo: [String: String] = [:]
+
+  public init() {}
+
+  static let upper = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+  static let lower = Array("abcdefghijklmnopqrstuvwxyz")
+  static let digits = Array("0123456789")
+  static let base62 = upper + lower + digits
+  static let base64 = base62 + ["+", "/"]
+  static let urlsafe = base62 + ["-", "_"]
+  static let hex = Array("0123456789abcdef")
+
+  public static func random(_ count: Int, from alphabet: [Character]) -> String {
+    String((0..<count).map { _ in alphabet[Int(SecureRandom.uniform(UInt32(alphabet.count)))] })
+  }
+
+  /// A fresh value of the named kind; nil for an unknown name.
+  public static func make(_ name: String) -> String? {
+    switch name {
+    case "django_key": return try? SecretKeyGenerator.generate()
+    case "django_insecure_key": return "django-insecure-" + ((try? SecretKeyGenerator.generate()) ?? "")
+    case "aws_key_id": return "AKIA" + random(16, from: upper + Array("234567"))
+    case "aws_key_id_tail": return random(16, from: upper + Array("234567"))
+    case "aws_secret": return random(40, from: base64)
+    case "github_token":
+      let body = random(30, from: base62)
+      return "ghp_" + body + githubChecksum(body)
+    case "github_pat": return "github_pat_" + random(22, from: base62) + "_" + random(59, from: base62)
+    case "gitlab_token": return "glpat-" + random(20, from: base62)
+    case "slack_token": return "xoxb-" + random(11, from: digits) + "-" + random(13, from: digits) + "-" + random(24, from: base62)
+    case "slack_webhook":
+      return "https://hooks.slack.com/services/T" + random(9, from: upper + digits) + "/B" + random(10, from: upper + digits) + "/"
+        + random(24, from: base62)
+    case "stripe_live": return "sk_live_" + random(24, from: base62)
+    case "google_api_key": return "AIza" + random(35, from: urlsafe)
+    case "sendgrid": return "SG." + random(22, from: urlsafe) + "." + random(43, from: urlsafe)
+    case "mailgun": return random(32, from: hex) + "-" + random(8, from: hex) + "-" + random(8, from: hex)
+    case "npm_token": return "npm_" + random(36, from: base62)
+    case "pypi_token": return "pypi-AgEIcHlwaS5vcmc" + random(70, from: urlsafe)
+    case "heroku_new": return "HRKU-" + random(60, from: urlsafe)
+    case "azure_key": return random(86, from: base64) + "=="
+    case "uuid": return UUID().uuidString.lowercased()
+    case "password": return random(18, from: base62 + Array("!%^*-_"))
+    case "pem_line": return random(64, from: base64)
+    case "pem_body": return (0..<12).map { _ in random(64, from: base64) }.joined(separator: "\n")
+    default:
+      for (prefix, alphabet) in [("base62_", base62), ("hex", hex)] where name.hasPrefix(prefix) {
+        if let n = Int(name.dropFirst(prefix.count)) { return random(n, from: alphabet) }
+      }
+      return nil
+    }
+  }
+
+  static func githubChecksum(_ body: String) -> String {
+    var v = CRC32.checksum(Array(body.utf8))
+    let digits = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+    var out: [Character] = []
+    repeat {
+      out.append(digits[Int(v % 62)])
+      v /= 62
+    } while v > 0
+    while out.count < 6 { out.append("0") }
+    return String(out.reversed())
+  }
+
+  public struct UnknownGenerator: Error, CustomStringConvertible {
+    public let name: String
+    public var description: String { "no generator named \(name)" }
+  }
+
+  /// Replaces each `{{name}}` / `{{name[a:b]}}` in `template`; the same name
+  /// gives the same value throughout one generator's life. Other `{{ ... }}`
+  /// text (with spaces, as template languages write it) is left alone.
+  public mutating func fill(_ template: String) throws -> String {
+    var out = ""
+    var rest = Substring(template)
+    while let open = rest.range(of: "{{") {
+      out += rest[..<open.lowerBound]
+      guard let close = rest[open.upperBound...].range(of: "}}") else {
+        out += rest[open.lowerBound...]
+        return out
+      }
+      let tag = String(rest[open.upperBound..<close.lowerBound])
+      let parts = tag.split(separator: "[", maxSplits: 1)
+      let name = String(parts.first ?? "")
+      guard !name.isEmpty, name.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "_" }) else {
+        out += rest[open.lowerBound..<close.upperBound]
+        rest = rest[close.upperBound...]
+        continue
+      }
+      if memo[name] == nil {
+        guard let value = Self.make(name) else { throw UnknownGenerator(name: name) }
+        memo[name] = value
+      }
+      var value = memo[name]!
+      if parts.count == 2 {
+        let bounds = parts[1].dropLast().split(separator: ":").compactMap { Int($0) }
+        if bounds.count == 2 {
+          let chars = Array(value)
+          value = String(chars[min(bounds[0], chars.count)..<min(bounds[1], chars.count)])
+        }
+      }
+      out += value
+      rest = rest[close.upperBound...]
+    }
+    return out + rest
+  }
+}
