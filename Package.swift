@@ -30,10 +30,16 @@ let package = Package(
       pkgConfig: "libpcre2-8",
       providers: [.apt(["libpcre2-dev"])]
     ),
+    // zlib (zlib1g-dev): inflates the members of zip archives found in history.
+    .systemLibrary(
+      name: "CZlib",
+      pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev"])]
+    ),
     // All behaviour lives here: no printing, no exit().
     .target(
       name: "DjsecCore",
-      dependencies: ["CSodium", "CHyperscan", "CPCRE2"],
+      dependencies: ["CSodium", "CHyperscan", "CPCRE2", "CZlib"],
       resources: [.copy("Resources/rules.json")]
     ),
     // Thin CLI: parses arguments, calls DjsecCore, and owns stderr (Diagnostics.swift).

@@ -28,10 +28,24 @@ enum Diagnostics {
     self.error(error.message, hint: error.hint)
   }
 
+  /// A progress line that redraws itself; only called when stderr is a terminal.
+  static func progress(_ line: String) {
+    let text = Array(("\r\u{1B}[K" + line).utf8)
+    _ = text.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+  }
+
   private static func write(_ line: String) {
     // One line per message, whatever the text held; written with write(2) so
     // it needs no shared FILE* (Swift 6 refuses the global `stderr`).
     let text = Array((line.split(separator: "\n").joined(separator: " ") + "\n").utf8)
     _ = text.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
   }
+}
+
+enum Progress {
+  static let blobs: @Sendable (Int, Int) -> Void = { done, total in
+    Diagnostics.progress("djsec: scanning \(done)/\(total) blobs")
+  }
+
+  static func clear() { Diagnostics.progress("") }
 }

@@ -33,3 +33,16 @@ public enum SecureRandom {
     return out
   }
 }
+
+/// Digests of found secrets, so reports can name a secret without showing it.
+public enum SecretDigest {
+  /// The first 16 bytes of BLAKE2b (crypto_generichash) of `bytes`, in hex.
+  public static func hex(_ bytes: [UInt8]) -> String {
+    Sodium.ensureReady()
+    var out = [UInt8](repeating: 0, count: 16)
+    bytes.withUnsafeBufferPointer { input in
+      _ = crypto_generichash(&out, 16, input.baseAddress, UInt64(input.count), nil, 0)
+    }
+    return out.map { String(format: "%02x", $0) }.joined()
+  }
+}

@@ -1,0 +1,62 @@
+import Foundation
+
+/// `--format sarif`: SARIF 2.1.0 for code-scanning dashboards (GitHub, GitLab).
+/// Every rule is listed in the driver; each finding is a result with its
+/// location, fingerprint and, in `properties`, the commit.
+public struct SARIFReporter: Reporter {
+  public static let identifier = "sarif"
+
+  public init() {}
+
+  public var rules: [Rule] = (try? RuleSet.builtIn().rules) ?? []
+
+  public func render(_ result: ScanResult, options: ReportOptions) -> String {
+    let level: (Rule.Severity) -> String = { $0 >= .high ? "error" : $0 == .medium ? "warning" : "note" }
+    let ruleIds = Set(result.findings.map(\.rule))
+    let known = Set(rules.map(\.id))
+    let driverRules: [[String: Any]] =
+      rules.map { r in
+        [
+          "id": r.id, "name": r.id, "shortDescription": ["text": r.description],
+          "defaultConfiguration": ["level": level(r.severity)], "properties": ["severity": r.severity.rawValue],
+        ]
+      } + ruleIds.subtracting(known).sorted().map { ["id": $0, "shortDescription": ["text": $0]] }
+    let results: [[String: Any]] = result.findings.map { f in
+      var properties: [String: Any] = ["severity": f.severity.rawValue, "otherCommits": f.otherCommits, "secretHash": f.secretHash]
+      if let c = f.commit {
+        properties["commit"] = c.sha
+        properties["author"] = c.author
+        properties["date"] = c.date
+      }
+      if options.showSecrets { properties["secret"] = f.secret }
+      return [
+        "ruleId": f.rule,
+        "level": level(f.severity),
+        "message": ["text": "\(f.description) (\(f.rule))"],
+        "locations": [
+          [
+            "physicalLocation": [
+              "artifactLocation": ["uri": f.path],
+              "region": ["startLine": max(1, f.line), "startColumn": max(1, f.column)],
+            ]
+          ]
+        ],
+        "partialFingerprints": ["djsec/v1": f.fingerprint],
+        "properties": properties,
+      ]
+    }
+    let doc: [String: Any] = [
+      "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+      "version": "2.1.0",
+      "runs": [
+        [
+          "tool": ["driver": ["name": "djsec", "informationUri": "https://github.com/djsec/djsec", "rules": driverRules]],
+          "results": results,
+        ]
+      ],
+    ]
+    let data =
+      (try? JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
+    return String(decoding: data, as: UTF8.self) + "\n"
+  }
+}

@@ -1,0 +1,220 @@
+/// What to scan in one blob. Plain text is scanned as it is; other content is
+/// first turned into text views: UTF-16 decoded, zip members unpacked, strings
+/// pulled out of binaries (`.pyc`), base64 values of Kubernetes Secrets decoded.
+enum ContentKind: Equatable {
+  case text
+  case binary
+}
+
+struct View {
+  /// The path findings in this view are reported at (`a.zip!inner/.env` for a member).
+  var path: String
+  var bytes: [UInt8]
+}
+
+enum Views {
+  struct Limits {
+    var maxArchiveDepth = 2
+    var maxMemberSize = 16 << 20
+    var maxArchiveTotal = 64 << 20
+  }
+
+  /// Binary when a NUL byte appears in the first 8 KB, as git itself decides.
+  static func isBinary(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    let n = min(bytes.count, 8000)
+    guard n > 0 else { return false }
+    return UnsafeRawBufferPointer(rebasing: bytes[0..<n]).contains(0)
+  }
+
+  /// Extra views of a blob besides its raw bytes (which the caller scans when
+  /// the blob is text). `depth` counts archive nesting.
+  static func derived(from bytes: UnsafeRawBufferPointer, path: String, limits: Limits, depth: Int = 0) -> (scanRaw: Bool, views: [View]) {
+    if let text = UTF16Text.decode(bytes) {
+      return (false, [View(path: path, bytes: text)])
+    }
+    if isBinary(bytes) {
+      if Zip.isArchive(bytes) {
+        guard depth < limits.maxArchiveDepth else { return (false, []) }
+        var views: [View] = []
+        for member in Zip.members(of: bytes, maxMemberSize: limits.maxMemberSize, maxTotal: limits.maxArchiveTotal) {
+          let inner = path + "!" + member.name
+          member.bytes.withUnsafeBytes { raw in
+            let (scanRaw, more) = derived(from: raw, path: inner, limits: limits, depth: depth + 1)
+            if scanRaw { views.append(View(path: inner, bytes: member.bytes)) }
+            views += more
+          }
+        }
+        return (false, views)
+      }
+      return (false, [View(path: path, bytes: BinaryStrings.extract(bytes))])
+    }
+    var views: [View] = []
+    if let secret = KubernetesSecret.decodedView(bytes) {
+      views.append(View(path: path, bytes: secret))
+    }
+    return (true, views)
+  }
+}
+
+enum UTF16Text {
+  /// UTF-8 bytes of a UTF-16 text (with a byte-order mark, or ASCII-heavy
+  /// text whose every other byte is NUL); nil for anything else.
+  static func decode(_ b: UnsafeRawBufferPointer) -> [UInt8]? {
+    guard b.count >= 4 else { return nil }
+    var littleEndian: Bool
+    var start = 0
+    if b[0] == 0xFF, b[1] == 0xFE {
+      littleEndian = true
+      start = 2
+    } else if b[0] == 0xFE, b[1] == 0xFF {
+      littleEndian = false
+      start = 2
+    } else {
+      let n = min(b.count & ~1, 512)
+      var oddNul = 0
+      var evenNul = 0
+      for i in stride(from: 0, to: n, by: 2) {
+        if b[i] == 0 { evenNul += 1 }
+        if b[i + 1] == 0 { oddNul += 1 }
+      }
+      let pairs = n / 2
+      if oddNul * 10 >= pairs * 9, evenNul == 0 {
+        littleEndian = true
+      } else if evenNul * 10 >= pairs * 9, oddNul == 0 {
+        littleEndian = false
+      } else {
+        return nil
+      }
+    }
+    var units: [UInt16] = []
+    units.reserveCapacity((b.count - start) / 2)
+    var i = start
+    while i + 1 < b.count {
+      units.append(littleEndian ? UInt16(b[i]) | UInt16(b[i + 1]) << 8 : UInt16(b[i]) << 8 | UInt16(b[i + 1]))
+      i += 2
+    }
+    return Array(String(decoding: units, as: UTF16.self).utf8)
+  }
+}
+
+enum BinaryStrings {
+  /// The strings of a binary file, one per line, each in double quotes so
+  /// that rules for quoted literals match them. Python's marshal format (in
+  /// `.pyc`) is read exactly: a type byte, a length, then the characters.
+  /// Elsewhere, runs of 8+ printable bytes are taken.
+  static func extract(_ b: UnsafeRawBufferPointer) -> [UInt8] {
+    var out: [UInt8] = []
+    var i = 0
+    var runStart = -1
+    func printable(_ c: UInt8) -> Bool { (c >= 0x20 && c < 0x7F) || c == 9 }
+    func emit(_ r: Range<Int>) {
+      out.append(34)
+      out.append(contentsOf: b[r])
+      out.append(34)
+      out.append(10)
+    }
+    while i < b.count {
+      let type = b[i] & 0x7F
+      // marshal: 'z'/'Z' short ASCII (1-byte length), 'a'/'A'/'u'/'t'/'s' (4-byte length).
+      var length = -1
+      var header = 0
+      if type == UInt8(ascii: "z") || type == UInt8(ascii: "Z"), i + 1 < b.count {
+        length = Int(b[i + 1])
+        header = 2
+      } else if "aAuts".utf8.contains(type), i + 4 < b.count {
+        length = Int(b[i + 1]) | Int(b[i + 2]) << 8 | Int(b[i + 3]) << 16 | Int(b[i + 4]) << 24
+        header = 5
+      }
+      if length >= 8, i + header + length <= b.count, b[(i + header)..<(i + header + length)].allSatisfy(printable) {
+        if runStart >= 0, i - runStart >= 8 { emit(runStart..<i) }
+        runStart = -1
+        emit((i + header)..<(i + header + length))
+        i += header + length
+        continue
+      }
+      if printable(b[i]) {
+        if runStart < 0 { runStart = i }
+      } else {
+        if runStart >= 0, i - runStart >= 8 { emit(runStart..<i) }
+        runStart = -1
+      }
+      i += 1
+    }
+    if runStart >= 0, b.count - runStart >= 8 { emit(runStart..<b.count) }
+    return out
+  }
+}
+
+enum KubernetesSecret {
+  /// For a manifest with `kind: Secret`, a view with the same line numbers in
+  /// which each base64 value under `data:` is decoded (`KEY: "value"`) and
+  /// every other line is empty; nil when there is nothing to decode.
+  static func decodedView(_ b: UnsafeRawBufferPointer) -> [UInt8]? {
+    guard contains(b, "kind: Secret") || contains(b, "\"kind\": \"Secret\"") else { return nil }
+    var out: [UInt8] = []
+    var decodedAny = false
+    var inData = false
+    var dataIndent = -1
+    var lineStart = 0
+    while lineStart <= b.count {
+      var lineEnd = lineStart
+      while lineEnd < b.count, b[lineEnd] != 10 { lineEnd += 1 }
+      let line = b[lineStart..<lineEnd]
+      let indent = line.prefix(while: { $0 == 32 }).count
+      let body = line.dropFirst(indent)
+      if body.starts(with: Array("data:".utf8)) {
+        inData = true
+        dataIndent = indent
+      } else if inData, !body.isEmpty, indent <= dataIndent {
+        inData = false
+      }
+      if inData, indent > dataIndent, let colon = body.firstIndex(of: UInt8(ascii: ":")) {
+        let key = b[body.startIndex..<colon]
+        var value = b[(colon + 1)..<lineEnd]
+        while let f = value.first, f == 32 || f == 34 || f == 39 { value = value.dropFirst() }
+        while let l = value.last, l == 32 || l == 34 || l == 39 || l == 13 { value = value.dropLast() }
+        if let decoded = Base64.decode(Array(value)), !decoded.isEmpty, decoded.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+          out += Array(repeating: 32, count: indent) + Array(key) + Array(": \"".utf8) + decoded + [34]
+          decodedAny = true
+        }
+      }
+      out.append(10)
+      lineStart = lineEnd + 1
+    }
+    return decodedAny ? out : nil
+  }
+
+  private static func contains(_ b: UnsafeRawBufferPointer, _ s: String) -> Bool {
+    let n = Array(s.utf8)
+    guard b.count >= n.count else { return false }
+    for i in 0...(b.count - n.count) where b[i] == n[0] && b[i..<(i + n.count)].elementsEqual(n) { return true }
+    return false
+  }
+}
+
+enum Base64 {
+  /// Standard base64 (padding optional); nil when the text is not base64.
+  static func decode(_ text: [UInt8]) -> [UInt8]? {
+    var table = [Int8](repeating: -1, count: 256)
+    for (i, c) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() { table[Int(c)] = Int8(i) }
+    var out: [UInt8] = []
+    var acc: UInt32 = 0
+    var bits = 0
+    var seenPad = false
+    for c in text {
+      if c == UInt8(ascii: "=") {
+        seenPad = true
+        continue
+      }
+      let v = table[Int(c)]
+      guard v >= 0, !seenPad else { return nil }
+      acc = acc << 6 | UInt32(v)
+      bits += 6
+      if bits >= 8 {
+        bits -= 8
+        out.append(UInt8((acc >> UInt32(bits)) & 0xFF))
+      }
+    }
+    return text.count >= 4 ? out : nil
+  }
+}

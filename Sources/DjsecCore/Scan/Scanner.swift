@@ -1,0 +1,268 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+public struct ScanOptions: Sendable {
+  /// Also scan objects no ref reaches (what a force-push left behind).
+  public var allObjects = false
+  /// Revisions for `git log` instead of every ref (`A..B`, `REV..HEAD`).
+  public var revisions: [String]?
+  /// Blobs larger than this are skipped and counted.
+  public var maxBlobSize = 32 << 20
+  public var workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+  public init() {}
+}
+
+/// Scans a repository's history, each distinct blob once, on every core.
+public final class Scanner: Sendable {
+  public let ruleSet: RuleSet
+
+  public init(ruleSet: RuleSet) {
+    self.ruleSet = ruleSet
+  }
+
+  /// One raw detection, before blobs are tied to commits and duplicates merged.
+  struct Hit {
+    var blob: String?
+    var ruleIndex: Int
+    var secret: [UInt8]
+    var path: String
+    var line: Int
+    var column: Int
+  }
+
+  public func scanGit(_ repository: GitRepository, options: ScanOptions, progress: (@Sendable (Int, Int) -> Void)? = nil)
+    throws(ScanError) -> ScanResult
+  {
+    var warnings: [String] = []
+    if repository.isShallow {
+      warnings.append("\(repository.path.path) is a shallow clone: history before its first commit is not scanned")
+    }
+    if let revisions = options.revisions {
+      for r in revisions {
+        let base = r.components(separatedBy: "..").filter { !$0.isEmpty && !$0.hasPrefix("^") }
+        for rev in base
+        where Subprocess.run("git", ["rev-parse", "--verify", "--quiet", rev + "^{commit}"], in: repository.path)?.status != 0 {
+          throw .badRevision(rev)
+        }
+      }
+    }
+    // Attribution (git log) and the object listing run at the same time.
+    nonisolated(unsafe) var listed: Result<[GitRepository.ObjectEntry], ScanError> = .success([])
+    let done = DispatchSemaphore(value: 0)
+    Thread {
+      listed = Result { () throws(ScanError) in try repository.listBlobs() }
+      done.signal()
+    }.start()
+    let attribution = try repository.attribution(revisions: options.revisions)
+    done.wait()
+    let blobs = try listed.get()
+
+    var stats = ScanStats()
+    stats.commits = attribution.commits.count
+    var todo: [GitRepository.ObjectEntry] = []
+    for entry in blobs {
+      let intro = attribution.first(entry.id)
+      if intro == nil {
+        guard options.allObjects, options.revisions == nil else { continue }
+        stats.unreachableBlobs += 1
+      }
+      if entry.size > options.maxBlobSize {
+        stats.skippedLarge += 1
+        continue
+      }
+      if let intro, ruleSet.isIgnored(path: intro.path) {
+        stats.skippedIgnoredPath += 1
+        continue
+      }
+      todo.append(entry)
+    }
+
+    let chunks = Self.partition(todo, into: options.workers)
+    let collected = Collected()
+    let total = todo.count
+    let counter = Counter()
+    nonisolated(unsafe) var failure: ScanError?
+    DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
+      let detector = Detector(ruleSet: ruleSet)
+      var local: [Hit] = []
+      var localStats = ScanStats()
+      do {
+        try repository.readBlobs(chunks[index].map(\.id)) { id, bytes in
+          let path = attribution.first(id)?.path ?? "(unreachable blob \(id))"
+          scan(bytes, path: path, blob: id, detector: detector, into: &local, stats: &localStats)
+          if let progress, counter.increment() % 256 == 0 { progress(counter.value, total) }
+        }
+      } catch let error as ScanError {
+        collected.lock.withLock { failure = error }
+      } catch {}
+      collected.add(local, localStats)
+    }
+    if let failure { throw failure }
+    stats.add(collected.stats)
+    let findings = merge(collected.hits, attribution: attribution)
+    return ScanResult(findings: findings, stats: stats, warnings: warnings)
+  }
+
+  /// Scans files and folders as they are on disk (`--no-git`).
+  public func scanFiles(_ paths: [URL], options: ScanOptions) throws(ScanError) -> ScanResult {
+    var found: [(URL, String)] = []
+    for root in paths {
+      var isDir: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDir) else { throw .unreadable(path: root.path) }
+      if !isDir.boolValue {
+        found.append((root, root.path))
+        continue
+      }
+      guard let e = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey, .isSymbolicLinkKey]) else {
+        throw .unreadable(path: root.path)
+      }
+      let prefix = root.standardizedFileURL.path + "/"
+      while let url = e.nextObject() as? URL {
+        if url.lastPathComponent == ".git" {
+          e.skipDescendants()
+          continue
+        }
+        let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .isSymbolicLinkKey])
+        guard values?.isRegularFile == true, values?.isSymbolicLink != true else { continue }
+        let full = url.standardizedFileURL.path
+        found.append((url, full.hasPrefix(prefix) ? String(full.dropFirst(prefix.count)) : full))
+      }
+    }
+    let files = found
+    var stats = ScanStats()
+    let collected = Collected()
+    nonisolated(unsafe) var unreadable: String?
+    let workers = max(1, min(options.workers, files.count))
+    DispatchQueue.concurrentPerform(iterations: workers) { index in
+      let detector = Detector(ruleSet: ruleSet)
+      var local: [Hit] = []
+      var localStats = ScanStats()
+      for i in stride(from: index, to: files.count, by: workers) {
+        let (url, path) = files[i]
+        if ruleSet.isIgnored(path: path) {
+          localStats.skippedIgnoredPath += 1
+          continue
+        }
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+          collected.lock.withLock { unreadable = url.path }
+          continue
+        }
+        if data.count > options.maxBlobSize {
+          localStats.skippedLarge += 1
+          continue
+        }
+        data.withUnsafeBytes { scan($0, path: path, blob: nil, detector: detector, into: &local, stats: &localStats) }
+      }
+      collected.add(local, localStats)
+    }
+    if let unreadable { throw .unreadable(path: unreadable) }
+    stats.add(collected.stats)
+    return ScanResult(findings: merge(collected.hits, attribution: nil), stats: stats, warnings: [])
+  }
+
+  private func scan(
+    _ bytes: UnsafeRawBufferPointer, path: String, blob: String?, detector: Detector, into hits: inout [Hit], stats: inout ScanStats
+  ) {
+    stats.blobsScanned += 1
+    stats.bytesScanned += bytes.count
+    let (scanRaw, views) = Views.derived(from: bytes, path: path, limits: Views.Limits())
+    if !scanRaw {
+      if Zip.isArchive(bytes) { stats.archives += 1 } else if Views.isBinary(bytes) { stats.binaryBlobs += 1 }
+    }
+    if scanRaw {
+      for d in detector.detect(bytes, path: path) {
+        hits.append(Hit(blob: blob, ruleIndex: d.ruleIndex, secret: d.secret, path: path, line: d.line, column: d.column))
+      }
+    }
+    for view in views {
+      view.bytes.withUnsafeBytes { raw in
+        for d in detector.detect(raw, path: view.path) {
+          hits.append(Hit(blob: blob, ruleIndex: d.ruleIndex, secret: d.secret, path: view.path, line: d.line, column: d.column))
+        }
+      }
+    }
+  }
+
+  /// One finding per (rule, secret, path), attributed to the earliest commit
+  /// that introduced it, with the count of the other commits that did too.
+  private func merge(_ hits: [Hit], attribution: Attribution?) -> [Finding] {
+    struct Key: Hashable {
+      var rule: Int
+      var secret: [UInt8]
+      var path: String
+    }
+    var groups: [Key: (hit: Hit, intro: Attribution.Introduction?, commits: Set<Int>)] = [:]
+    for hit in hits {
+      // A blob found at its first path is reported there; views inside it keep their own path.
+      let intros = hit.blob.flatMap { attribution?.blobs[$0] } ?? []
+      let path = hit.path
+      let key = Key(rule: hit.ruleIndex, secret: hit.secret, path: path)
+      let first = intros.first
+      var entry = groups[key] ?? (hit, first, [])
+      entry.commits.formUnion(intros.map(\.commit))
+      if let first, let current = entry.intro, let attribution,
+        attribution.commits[first.commit].time < attribution.commits[current.commit].time
+      {
+        entry.hit = hit
+        entry.intro = first
+      }
+      groups[key] = entry
+    }
+    let findings = groups.values.map { entry -> Finding in
+      let rule = ruleSet.rules[entry.hit.ruleIndex]
+      let commit = entry.intro.flatMap { attribution?.commits[$0.commit] }
+      return Finding(
+        rule: rule.id, description: rule.description, severity: rule.severity, path: entry.hit.path, line: entry.hit.line,
+        column: entry.hit.column, commit: commit, otherCommits: max(0, entry.commits.count - 1), blob: entry.hit.blob,
+        secret: String(decoding: entry.hit.secret, as: UTF8.self), secretHash: SecretDigest.hex(entry.hit.secret))
+    }
+    return findings.sorted { ($0.path, $0.line, $0.column, $0.rule) < ($1.path, $1.line, $1.column, $1.rule) }
+  }
+
+  /// Splits blobs into `count` runs of consecutive pack order with about the
+  /// same number of bytes each, so each worker reads its own stretch of the pack.
+  static func partition(_ entries: [GitRepository.ObjectEntry], into count: Int) -> [[GitRepository.ObjectEntry]] {
+    guard count > 1, entries.count > count else { return entries.isEmpty ? [] : [entries] }
+    let total = entries.reduce(0) { $0 + $1.size + 256 }
+    let share = total / count + 1
+    var chunks: [[GitRepository.ObjectEntry]] = [[]]
+    var filled = 0
+    for e in entries {
+      if filled >= share, chunks.count < count {
+        chunks.append([])
+        filled = 0
+      }
+      chunks[chunks.count - 1].append(e)
+      filled += e.size + 256
+    }
+    return chunks
+  }
+}
+
+/// What the workers hand back, under a lock.
+private final class Collected: @unchecked Sendable {
+  let lock = NSLock()
+  private(set) var hits: [Scanner.Hit] = []
+  private(set) var stats = ScanStats()
+
+  func add(_ h: [Scanner.Hit], _ s: ScanStats) {
+    lock.withLock {
+      hits += h
+      stats.add(s)
+    }
+  }
+}
+
+private final class Counter: @unchecked Sendable {
+  private let lock = NSLock()
+  private(set) var value = 0
+  func increment() -> Int {
+    lock.withLock {
+      value += 1; return value
+    }
+  }
+}

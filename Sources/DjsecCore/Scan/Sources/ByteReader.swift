@@ -1,0 +1,92 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Buffered reads from a file descriptor (a pipe from git) in large chunks, so
+/// the per-byte cost stays in Hyperscan, not in the reader.
+final class ByteReader {
+  private let fd: Int32
+  private var buffer: [UInt8]
+  private var start = 0
+  private var end = 0
+  private(set) var failed = false
+
+  init(fd: Int32, capacity: Int = 1 << 20) {
+    self.fd = fd
+    buffer = [UInt8](repeating: 0, count: capacity)
+  }
+
+  /// Refills so at least one unread byte is buffered; false at end of input.
+  private func fill() -> Bool {
+    if start == end {
+      start = 0
+      end = 0
+    } else if start > 0 && end == buffer.count {
+      buffer.withUnsafeMutableBytes { raw in
+        let base = raw.baseAddress!
+        memmove(base, base + start, end - start)
+      }
+      end -= start
+      start = 0
+    }
+    if end == buffer.count { buffer.append(contentsOf: [UInt8](repeating: 0, count: buffer.count)) }
+    while true {
+      let n = buffer.withUnsafeMutableBytes { raw in Glibc.read(fd, raw.baseAddress! + end, raw.count - end) }
+      if n > 0 {
+        end += n
+        return true
+      }
+      if n < 0 && errno == EINTR { continue }
+      if n < 0 { failed = true }
+      return false
+    }
+  }
+
+  /// The next line without its newline, or nil at end of input.
+  func line() -> [UInt8]? {
+    var scanned = start
+    while true {
+      if let nl = buffer[scanned..<end].firstIndex(of: 10) {
+        let out = Array(buffer[start..<nl])
+        start = nl + 1
+        return out
+      }
+      scanned = end
+      let offset = scanned - start
+      guard fill() else {
+        if start < end {
+          let out = Array(buffer[start..<end])
+          start = end
+          return out
+        }
+        return nil
+      }
+      scanned = start + offset
+    }
+  }
+
+  /// Exactly `count` bytes into `out` (replacing its contents); false if input ended first.
+  func read(count: Int, into out: inout [UInt8]) -> Bool {
+    out.removeAll(keepingCapacity: true)
+    out.reserveCapacity(count)
+    while out.count < count {
+      if start == end, !fill() { return false }
+      let take = min(count - out.count, end - start)
+      out.append(contentsOf: buffer[start..<(start + take)])
+      start += take
+    }
+    return true
+  }
+
+  /// Skips `count` bytes; false if input ended first.
+  func skip(_ count: Int) -> Bool {
+    var left = count
+    while left > 0 {
+      if start == end, !fill() { return false }
+      let take = min(left, end - start)
+      start += take
+      left -= take
+    }
+    return true
+  }
+}

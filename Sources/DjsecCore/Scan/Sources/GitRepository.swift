@@ -1,0 +1,251 @@
+import Foundation
+
+/// A commit that introduced content.
+public struct CommitInfo: Sendable, Equatable {
+  public var sha: String
+  /// Committer time, seconds since 1970.
+  public var time: Int
+  /// Committer date, ISO 8601.
+  public var date: String
+  public var author: String
+}
+
+/// Where each blob came from: every commit whose change (against its first
+/// parent; the whole tree for a root commit) added that blob at some path.
+/// Merge commits are compared with their first parent, so content that only
+/// a merge introduced (a conflict resolution, an "evil merge") is covered.
+public struct Attribution: Sendable {
+  public struct Introduction: Sendable, Equatable {
+    public var commit: Int
+    public var path: String
+  }
+
+  public var commits: [CommitInfo] = []
+  /// Blob id → its introductions, earliest by commit date first.
+  public var blobs: [String: [Introduction]] = [:]
+
+  /// The earliest introduction (ties go to the older commit in history order).
+  func first(_ blob: String) -> Introduction? { blobs[blob]?.first }
+}
+
+/// Reads a git repository with the git command itself: one `git log` for
+/// attribution and `git cat-file` processes for content.
+public struct GitRepository: Sendable {
+  public let path: URL
+
+  public static func open(_ path: URL) throws(ScanError) -> GitRepository {
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path.path, isDirectory: &isDir), isDir.boolValue else {
+      throw .unreadable(path: path.path)
+    }
+    guard let r = Subprocess.run("git", ["rev-parse", "--git-dir"], in: path), r.status == 0 else {
+      throw .notARepository(path: path.path)
+    }
+    return GitRepository(path: path)
+  }
+
+  public var isShallow: Bool {
+    Subprocess.run("git", ["rev-parse", "--is-shallow-repository"], in: path)?.stdoutText.hasPrefix("true") ?? false
+  }
+
+  /// Runs `git log` over `revisions` (default: every ref) and records which
+  /// commit introduced each blob at which path.
+  public func attribution(revisions: [String]? = nil) throws(ScanError) -> Attribution {
+    let args =
+      [
+        "-c", "core.quotePath=false", "log", "--raw", "--no-abbrev", "--no-renames", "--diff-merges=first-parent", "--no-color",
+        "--format=C %H %ct %cI %an <%ae>",
+      ] + (revisions ?? ["--all"])
+    var result = Attribution()
+    var current = -1
+    let status = try Streamed.lines(git: args, in: path) { line in
+      if line.first == UInt8(ascii: "C"), line.count > 2, line[1] == 32 {
+        let parts = line.split(separator: 32, maxSplits: 4, omittingEmptySubsequences: false)
+        guard parts.count >= 4 else { return }
+        result.commits.append(
+          CommitInfo(
+            sha: String(decoding: parts[1], as: UTF8.self), time: Int(String(decoding: parts[2], as: UTF8.self)) ?? 0,
+            date: String(decoding: parts[3], as: UTF8.self), author: parts.count > 4 ? String(decoding: parts[4], as: UTF8.self) : ""))
+        current = result.commits.count - 1
+        return
+      }
+      // ":100644 100644 <old> <new> M\tpath"
+      guard line.first == UInt8(ascii: ":"), current >= 0, let tab = line.firstIndex(of: 9) else { return }
+      let fields = line[line.startIndex..<tab].split(separator: 32)
+      guard fields.count >= 5 else { return }
+      let status = fields[4].first ?? 0
+      let newMode = fields[1]
+      // Added, modified or type-changed regular files and symlinks; not deletions, not submodules.
+      guard status != UInt8(ascii: "D"), !newMode.starts(with: Array("160000".utf8)) else { return }
+      let blob = String(decoding: fields[3], as: UTF8.self)
+      let path = GitPath.unquote(Array(line[(tab + 1)...]))
+      result.blobs[blob, default: []].append(Attribution.Introduction(commit: current, path: path))
+    }
+    guard status == 0 else { throw .gitFailed(command: "git log", path: path.path) }
+    // Earliest by commit date first; git log lists newer commits first, so a
+    // stable sort on time puts the older of two equal times first when reversed.
+    let commits = result.commits
+    for (blob, intros) in result.blobs where intros.count > 1 {
+      result.blobs[blob] = intros.reversed().sorted { commits[$0.commit].time < commits[$1.commit].time }
+    }
+    return result
+  }
+
+  public struct ObjectEntry: Sendable {
+    public var id: String
+    public var size: Int
+  }
+
+  /// Every blob in the object store (packs and loose objects, reachable or
+  /// not), in pack order, which is the fastest order to read them back.
+  public func listBlobs() throws(ScanError) -> [ObjectEntry] {
+    var out: [ObjectEntry] = []
+    let status = try Streamed.lines(
+      git: ["cat-file", "--batch-all-objects", "--batch-check=%(objectname) %(objecttype) %(objectsize)", "--unordered"], in: path
+    ) { line in
+      let parts = line.split(separator: 32)
+      guard parts.count == 3, parts[1].elementsEqual("blob".utf8) else { return }
+      out.append(ObjectEntry(id: String(decoding: parts[0], as: UTF8.self), size: Int(String(decoding: parts[2], as: UTF8.self)) ?? 0))
+    }
+    guard status == 0 else { throw .gitFailed(command: "git cat-file --batch-all-objects", path: path.path) }
+    return out
+  }
+
+  /// Streams the contents of `ids` through one `git cat-file --batch`
+  /// process, calling `body` with each blob's id and bytes in turn.
+  public func readBlobs(_ ids: [String], body: (String, UnsafeRawBufferPointer) -> Void) throws(ScanError) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["git", "cat-file", "--batch"]
+    process.currentDirectoryURL = path
+    let input = Pipe()
+    let output = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    do { try process.run() } catch { throw .gitFailed(command: "git cat-file --batch", path: path.path) }
+    // A writer thread feeds the ids so git never waits on us and we never wait on it.
+    let writer = Thread {
+      var chunk = ""
+      for id in ids {
+        chunk += id
+        chunk += "\n"
+        if chunk.utf8.count > 64 << 10 {
+          try? input.fileHandleForWriting.write(contentsOf: Data(chunk.utf8))
+          chunk = ""
+        }
+      }
+      try? input.fileHandleForWriting.write(contentsOf: Data(chunk.utf8))
+      try? input.fileHandleForWriting.close()
+    }
+    writer.start()
+    let reader = ByteReader(fd: output.fileHandleForReading.fileDescriptor)
+    var content: [UInt8] = []
+    var failure: ScanError?
+    for id in ids {
+      guard let header = reader.line() else {
+        failure = .corruptObject(id: id, path: path.path)
+        break
+      }
+      let parts = header.split(separator: 32)
+      guard parts.count == 3, let size = Int(String(decoding: parts[2], as: UTF8.self)) else {
+        // "<id> missing": a ref points at an object the store does not have.
+        failure = .corruptObject(id: id, path: path.path)
+        break
+      }
+      guard reader.read(count: size, into: &content), reader.skip(1) else {
+        failure = .corruptObject(id: id, path: path.path)
+        break
+      }
+      content.withUnsafeBytes { body(id, $0) }
+    }
+    if failure != nil { process.terminate() }
+    process.waitUntilExit()
+    if let failure { throw failure }
+    if process.terminationStatus != 0 { throw .gitFailed(command: "git cat-file --batch", path: path.path) }
+  }
+}
+
+/// Runs git and hands each output line to a closure, without holding the
+/// whole output in memory.
+enum Streamed {
+  static func lines(git arguments: [String], in directory: URL, _ body: (ArraySlice<UInt8>) -> Void) throws(ScanError) -> Int32 {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["git"] + arguments
+    process.currentDirectoryURL = directory
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    process.standardInput = FileHandle.nullDevice
+    do { try process.run() } catch { throw .gitFailed(command: "git", path: directory.path) }
+    let reader = ByteReader(fd: output.fileHandleForReading.fileDescriptor)
+    while let line = reader.line() { body(line[...]) }
+    process.waitUntilExit()
+    return process.terminationStatus
+  }
+}
+
+enum GitPath {
+  /// Undoes git's C-style quoting of unusual paths ("a\tb" → a<tab>b).
+  static func unquote(_ raw: [UInt8]) -> String {
+    guard raw.count >= 2, raw.first == 34, raw.last == 34 else { return String(decoding: raw, as: UTF8.self) }
+    var out: [UInt8] = []
+    var i = 1
+    while i < raw.count - 1 {
+      let c = raw[i]
+      if c == 92, i + 1 < raw.count - 1 {
+        let e = raw[i + 1]
+        switch e {
+        case UInt8(ascii: "n"): out.append(10)
+        case UInt8(ascii: "t"): out.append(9)
+        case UInt8(ascii: "r"): out.append(13)
+        case UInt8(ascii: "0")...UInt8(ascii: "7") where i + 3 < raw.count:
+          let octal = String(decoding: raw[(i + 1)...(i + 3)], as: UTF8.self)
+          out.append(UInt8(octal, radix: 8) ?? 0)
+          i += 4
+          continue
+        default: out.append(e)
+        }
+        i += 2
+        continue
+      }
+      out.append(c)
+      i += 1
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+}
+
+public enum ScanError: Error, Equatable, Sendable {
+  case notARepository(path: String)
+  case unreadable(path: String)
+  case corruptObject(id: String, path: String)
+  case gitFailed(command: String, path: String)
+  case rules(RuleError)
+  case badRevision(String)
+}
+
+extension ScanError: DjsecError {
+  public var message: String {
+    switch self {
+    case .notARepository(let p): "\(p) is not a git repository"
+    case .unreadable(let p): "cannot read \(p)"
+    case .corruptObject(let id, let p): "git object \(id) in \(p) is missing or corrupt"
+    case .gitFailed(let c, let p): "\(c) failed in \(p)"
+    case .rules(let e): e.message
+    case .badRevision(let r): "unknown revision \(r)"
+    }
+  }
+
+  public var hint: String? {
+    switch self {
+    case .notARepository: "pass a git repository, or scan plain files with --no-git PATH"
+    case .unreadable: "check that the path exists and that you may read it"
+    case .corruptObject: "run 'git fsck' in that repository; a partial or broken clone cannot be scanned completely"
+    case .gitFailed: "run the same git command there to see why"
+    case .rules(let e): e.hint
+    case .badRevision: "name a commit, branch or tag that exists (git rev-parse REV)"
+    }
+  }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import DjsecCore
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+extension Djsec {
+  struct Scan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Find leaked Django keys and credentials in a repository's whole git history.",
+      discussion: """
+        Scans every blob reachable from every ref (branches, tags, remote-tracking refs, stash) once. \
+        Exit codes: 0 nothing found, 1 leaks found, 2 could not scan.
+        """
+    )
+
+    @Argument(help: "The repository (default: the current folder); with --no-git, files and folders.")
+    var paths: [String] = []
+
+    @Option(help: "Output format: text, json or sarif.")
+    var format = "text"
+
+    @Option(name: .customLong("report"), help: "Write the report to this file instead of stdout.")
+    var reportPath: String?
+
+    @Flag(help: "Show the secrets themselves (redacted by default).")
+    var showSecrets = false
+
+    @Flag(help: "Also scan objects no ref reaches (what a force-push left behind).")
+    var allObjects = false
+
+    @Flag(help: "Scan files and folders as they are on disk, not git history.")
+    var noGit = false
+
+    @Option(help: "Scan only what commits after REV introduced (REV..HEAD).")
+    var since: String?
+
+    @Option(help: "Scan only what the commits in a range introduced, e.g. origin/main..HEAD.")
+    var range: String?
+
+    @Option(help: "Use this rules file instead of the built-in rules.")
+    var rules: String?
+
+    @Option(help: "Skip blobs larger than this many MiB.")
+    var maxSize = 32
+
+    func run() throws {
+      guard let reporter = Reporters.named(format) else {
+        throw ValidationError("unknown format \(format): use text, json or sarif")
+      }
+      let ruleSet: RuleSet
+      do { ruleSet = try rules.map { try RuleSet.load(URL(fileURLWithPath: $0)) } ?? RuleSet.builtIn() } catch {
+        throw error
+      }
+      var options = ScanOptions()
+      options.allObjects = allObjects
+      options.maxBlobSize = maxSize << 20
+      if let since { options.revisions = ["\(since)..HEAD"] }
+      if let range { options.revisions = [range] }
+      let scanner = Scanner(ruleSet: ruleSet)
+      let result: ScanResult
+      if noGit {
+        result = try scanner.scanFiles((paths.isEmpty ? ["."] : paths).map { URL(fileURLWithPath: $0) }, options: options)
+      } else {
+        guard paths.count <= 1 else { throw ValidationError("scan one repository at a time, or pass --no-git for files") }
+        let repository = try GitRepository.open(URL(fileURLWithPath: paths.first ?? "."))
+        let showProgress = isatty(2) != 0
+        result = try scanner.scanGit(repository, options: options, progress: showProgress ? Progress.blobs : nil)
+        if showProgress { Progress.clear() }
+      }
+      for warning in result.warnings { Diagnostics.warning(warning) }
+      let terminal = isatty(1) != 0 && reportPath == nil
+      let color = terminal && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
+      let text = reporter.render(result, options: ReportOptions(showSecrets: showSecrets, color: color && format == "text"))
+      if let reportPath {
+        do { try AtomicFile.write(text, to: URL(fileURLWithPath: reportPath), mode: showSecrets ? 0o600 : 0o644) } catch {
+          throw error
+        }
+      } else {
+        print(text, terminator: "")
+      }
+      if !result.findings.isEmpty { throw ExitCode(1) }
+    }
+  }
+}
