@@ -49,6 +49,15 @@ public struct SecretGenerator {
     case "uuid": return UUID().uuidString.lowercased()
     case "password": return random(18, from: base62 + Array("!%^*-_"))
     case "pem_line": return random(64, from: base64)
+    // PEM blocks are assembled here, never written whole in a committed file.
+    case "pem_rsa": return pem("RSA PRIVATE KEY", body: pemBody(), newline: "\n")
+    case "pem_ec": return pem("EC PRIVATE KEY", body: pemBody(), newline: "\n")
+    case "pem_openssh": return pem("OPENSSH PRIVATE KEY", body: pemBody(), newline: "\n")
+    case "pem_pkcs8_json": return pem("PRIVATE KEY", body: pemBody(lines: 4, newline: "\\n"), newline: "\\n")
+    case "pem_rsa_elided": return pem("RSA PRIVATE KEY", body: "...", newline: "\n")
+    case "pem_pkcs8_filler": return pem("PRIVATE KEY", body: String(repeating: "x", count: 64), newline: "\n")
+    case "aws_documented_example_id": return "AKIA" + "IOSFODNN7" + "EXAMPLE"
+    case "aws_filler_id": return "AKIA" + String(repeating: "X", count: 16)
     case "pem_body": return (0..<12).map { _ in random(64, from: base64) }.joined(separator: "\n")
     default:
       for (prefix, alphabet) in [("base62_", base62), ("hex", hex)] where name.hasPrefix(prefix) {
@@ -56,6 +65,15 @@ public struct SecretGenerator {
       }
       return nil
     }
+  }
+
+  static func pemBody(lines: Int = 12, newline: String = "\n") -> String {
+    (0..<lines).map { _ in random(64, from: base64) }.joined(separator: newline)
+  }
+
+  static func pem(_ kind: String, body: String, newline: String) -> String {
+    let dashes = String(repeating: "-", count: 5)
+    return dashes + "BEGIN " + kind + dashes + newline + body + newline + dashes + "END " + kind + dashes
   }
 
   static func githubChecksum(_ body: String) -> String {
