@@ -46,6 +46,8 @@ format:
 test: deps venv lint
 	swift build --build-tests $(SWIFT_FLAGS)
 	DJSEC_REQUIRE_DJANGO=1 DJSEC_TEST_PYTHON=$(abspath $(PY)) swift test --skip-build
+	@echo "== djsec scans its own history (must find nothing)"
+	"$$(swift build --show-bin-path)/djsec" scan .
 
 # Bootstraps a fresh `django-admin startproject` in a temporary folder and
 # shows what djsec did, then lets Django's own deploy check judge it.
@@ -69,6 +71,7 @@ install: release
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/djsec/templates
 	install -m 0755 "$$(swift build -c release --static-swift-stdlib --show-bin-path)/djsec" $(DESTDIR)$(PREFIX)/bin/djsec
 	install -m 0644 templates/* $(DESTDIR)$(PREFIX)/share/djsec/templates/
+	install -m 0644 Sources/DjsecCore/Resources/rules.json $(DESTDIR)$(PREFIX)/share/djsec/rules.json
 	$(MAKE) --no-print-directory completions BIN=$(DESTDIR)$(PREFIX)/bin/djsec DEST=$(DESTDIR)$(PREFIX)/share
 
 uninstall:

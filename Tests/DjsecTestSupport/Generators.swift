@@ -9,13 +9,13 @@ public struct SecretGenerator {
 
   public init() {}
 
-  static let upper = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-  static let lower = Array("abcdefghijklmnopqrstuvwxyz")
-  static let digits = Array("0123456789")
-  static let base62 = upper + lower + digits
-  static let base64 = base62 + ["+", "/"]
-  static let urlsafe = base62 + ["-", "_"]
-  static let hex = Array("0123456789abcdef")
+  public static let upper = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+  public static let lower = Array("abcdefghijklmnopqrstuvwxyz")
+  public static let digits = Array("0123456789")
+  public static let base62 = upper + lower + digits
+  public static let base64 = base62 + ["+", "/"]
+  public static let urlsafe = base62 + ["-", "_"]
+  public static let hex = Array("0123456789abcdef")
 
   public static func random(_ count: Int, from alphabet: [Character]) -> String {
     String((0..<count).map { _ in alphabet[Int(SecureRandom.uniform(UInt32(alphabet.count)))] })

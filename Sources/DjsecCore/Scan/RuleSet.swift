@@ -12,8 +12,11 @@ public final class RuleSet: Sendable {
   let ignorePaths: [PreciseRegex]
   let keywords: [[[UInt8]]]
 
-  /// The rules shipped with djsec (`Resources/rules.json`).
+  /// The rules shipped with djsec (`Resources/rules.json`): from
+  /// `PREFIX/share/djsec/` for an installed djsec (Bundle.module would stop the
+  /// process if its bundle were missing), else from the package's resource bundle.
   public static func builtIn() throws(RuleError) -> RuleSet {
+    if let installed = Installation.sharedFile("rules.json") { return try load(installed) }
     guard let url = Bundle.module.url(forResource: "rules", withExtension: "json") else {
       throw .cannotRead(path: "rules.json (djsec's resource bundle)")
     }

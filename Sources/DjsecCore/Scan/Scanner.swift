@@ -61,6 +61,12 @@ public final class Scanner: Sendable {
     done.wait()
     let blobs = try listed.get()
 
+    // Every blob history names must be in the store: one that is not (or could
+    // not be read) means a corrupt or partial clone, and a silent gap in the scan.
+    let listedIDs = Set(blobs.map(\.id))
+    if let absent = attribution.blobs.keys.first(where: { !listedIDs.contains($0) }) {
+      throw .corruptObject(id: absent, path: repository.path.path)
+    }
     var stats = ScanStats()
     stats.commits = attribution.commits.count
     var todo: [GitRepository.ObjectEntry] = []

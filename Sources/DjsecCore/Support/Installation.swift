@@ -19,6 +19,12 @@ public enum Installation {
     return nil
   }
 
+  /// A file installed in `PREFIX/share/djsec/` beside `PREFIX/bin/djsec`, if there is one.
+  public static func sharedFile(_ name: String, executable: URL = executableURL()) -> URL? {
+    let url = executable.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("share/djsec/\(name)")
+    return FileManager.default.fileExists(atPath: url.path) ? url : nil
+  }
+
   public static func template(named name: String, executable: URL = executableURL()) throws(TemplateError) -> SettingsTemplate {
     guard let folder = templatesFolder(executable: executable) else {
       throw .notFound(path: "templates/\(name)")
