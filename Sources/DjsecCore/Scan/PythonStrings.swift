@@ -150,7 +150,12 @@ enum PythonStrings {
           case UInt8(ascii: "n"): out.append(newline)
           case UInt8(ascii: "t"): out.append(UInt8(ascii: "\t"))
           case newline: break
-          default: out.append(e)
+          case backslash, quote1, quote2: out.append(e)
+          default:
+            // Python keeps unknown escapes as written; \xNN is reported as written too,
+            // so the reported secret is the text in the file.
+            out.append(c)
+            out.append(e)
           }
         }
         j += 2

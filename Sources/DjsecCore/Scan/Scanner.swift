@@ -61,11 +61,19 @@ public final class Scanner: Sendable {
     done.wait()
     let blobs = try listed.get()
 
-    // Every blob history names must be in the store: one that is not (or could
-    // not be read) means a corrupt or partial clone, and a silent gap in the scan.
+    // A blob that history names but the store lacks is either missing (a
+    // partial clone, a snapshot without large files: warn and go on) or
+    // corrupt (stop: the scan would have a silent gap).
     let listedIDs = Set(blobs.map(\.id))
-    if let absent = attribution.blobs.keys.first(where: { !listedIDs.contains($0) }) {
-      throw .corruptObject(id: absent, path: repository.path.path)
+    let absent = attribution.blobs.keys.filter { !listedIDs.contains($0) }.sorted()
+    for id in absent.prefix(20) {
+      let probe = Subprocess.run("git", ["cat-file", "-e", id], in: repository.path)
+      if let probe, probe.status != 0, !probe.stderr.isEmpty {
+        throw .corruptObject(id: id, path: repository.path.path)
+      }
+    }
+    if !absent.isEmpty {
+      warnings.append("\(absent.count) blob\(absent.count == 1 ? "" : "s") named in history \(absent.count == 1 ? "is" : "are") missing from the object store (a partial clone?) and \(absent.count == 1 ? "was" : "were") not scanned")
     }
     var stats = ScanStats()
     stats.commits = attribution.commits.count
