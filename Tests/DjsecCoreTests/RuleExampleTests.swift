@@ -18,7 +18,7 @@ import Testing
       var generator = SecretGenerator()
       let text = try generator.fill(example.text)
       let expected = try example.secret.map { try generator.fill($0) }
-      let found = detect(detector, text, path: example.path ?? "example.txt")
+      let found = detect(detector, text, path: example.path ?? "example.txt", binaryStrings: rule.scope == .binary)
       let mine = found.filter { Self.rules[$0.ruleIndex].id == rule.id }
       #expect(!mine.isEmpty, "rule \(rule.id) missed: \(example.text) (found: \(found.map { Self.rules[$0.ruleIndex].id }))")
       if let expected {
@@ -36,7 +36,7 @@ import Testing
       #expect(example.why != nil, "rule \(rule.id): a noMatch example must say why")
       var generator = SecretGenerator()
       let text = try generator.fill(example.text)
-      let found = detect(detector, text, path: example.path ?? "example.txt")
+      let found = detect(detector, text, path: example.path ?? "example.txt", binaryStrings: rule.scope == .binary)
       #expect(found.isEmpty, "rule \(rule.id): reported \(found.map { Self.rules[$0.ruleIndex].id }) in: \(example.text)")
     }
   }
@@ -47,9 +47,9 @@ import Testing
     #expect(detect(Detector(ruleSet: Self.ruleSet), text, path: "settings.py").isEmpty)
   }
 
-  private func detect(_ detector: Detector, _ text: String, path: String) -> [Detection] {
+  private func detect(_ detector: Detector, _ text: String, path: String, binaryStrings: Bool = false) -> [Detection] {
     var text = text
-    return text.withUTF8 { detector.detect(UnsafeRawBufferPointer($0), path: path) }
+    return text.withUTF8 { detector.detect(UnsafeRawBufferPointer($0), binaryStrings: binaryStrings) }
   }
 }
 

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// One secret found in one buffer.
 public struct Detection: Sendable, Equatable {
   public var ruleIndex: Int
@@ -16,20 +20,27 @@ public struct Detection: Sendable, Equatable {
 public final class Detector {
   public let ruleSet: RuleSet
   private let scratch: HyperscanScratch
+  private let binaryScratch: HyperscanScratch
   private let hits: HitCollector
 
   public init(ruleSet: RuleSet) {
     self.ruleSet = ruleSet
     scratch = ruleSet.database.makeScratch()
+    binaryScratch = ruleSet.binaryDatabase.makeScratch()
     hits = HitCollector(ruleCount: ruleSet.rules.count)
   }
 
-  public func detect(_ buffer: UnsafeRawBufferPointer, path: String) -> [Detection] {
+  /// `binaryStrings`: the buffer holds strings pulled out of a binary file,
+  /// which binary-scoped rules also run on.
+  public func detect(_ buffer: UnsafeRawBufferPointer, binaryStrings: Bool = false) -> [Detection] {
     hits.reset()
-    ruleSet.database.scan(buffer, scratch: scratch, into: hits)
+    if binaryStrings {
+      ruleSet.binaryDatabase.scan(buffer, scratch: binaryScratch, into: hits)
+    } else {
+      ruleSet.database.scan(buffer, scratch: scratch, into: hits)
+    }
     var found: [Detection] = []
     for (index, ends) in hits.ends.enumerated() where !ends.isEmpty {
-      if let paths = ruleSet.pathRules[index], !paths.contains(where: { $0.matches(path) }) { continue }
       confirm(rule: index, ends: ends, in: buffer, into: &found)
     }
     return dedupe(found, in: buffer)
@@ -106,43 +117,34 @@ public final class Detector {
       }
       kept.append(d)
     }
+    // Line numbers in one forward pass over the buffer, however many findings.
     var out: [Detection] = []
+    var line = 1
+    var lineStart = 0
+    var cursor = 0
     for var d in kept.sorted(by: { $0.range.lowerBound < $1.range.lowerBound }) {
-      let (line, column, lineRange) = position(of: d.range.lowerBound, in: buffer)
-      if contains(buffer[lineRange], "djsec:allow") { continue }
+      let offset = d.range.lowerBound
+      while cursor < offset {
+        guard let base = buffer.baseAddress, let nl = memchr(base + cursor, 10, offset - cursor) else { break }
+        let at = UnsafeRawPointer(nl) - base
+        line += 1
+        lineStart = at + 1
+        cursor = at + 1
+      }
+      cursor = max(cursor, offset)
+      let lineRange = lineStart..<lineEnd(buffer, from: offset, limit: 1 << 20)
+      if Bytes.contains(UnsafeRawBufferPointer(rebasing: buffer[lineRange]), "djsec:allow") { continue }
       d.line = line
-      d.column = column
+      d.column = offset - lineStart + 1
       out.append(d)
     }
     return out
   }
 
   private func lineEnd(_ buffer: UnsafeRawBufferPointer, from start: Int, limit: Int) -> Int {
-    var i = start
     let stop = min(buffer.count, start + limit)
-    while i < stop, buffer[i] != 10 { i += 1 }
-    return i
-  }
-
-  /// 1-based line and byte column of `offset`, and the range of its line.
-  private func position(of offset: Int, in buffer: UnsafeRawBufferPointer) -> (Int, Int, Range<Int>) {
-    var line = 1
-    var lineStart = 0
-    for i in 0..<offset where buffer[i] == 10 {
-      line += 1
-      lineStart = i + 1
-    }
-    return (line, offset - lineStart + 1, lineStart..<lineEnd(buffer, from: offset, limit: 1 << 20))
-  }
-
-  private func contains(_ bytes: Slice<UnsafeRawBufferPointer>, _ needle: String) -> Bool {
-    let n = Array(needle.utf8)
-    guard bytes.count >= n.count else { return false }
-    var i = bytes.startIndex
-    while i + n.count <= bytes.endIndex {
-      if bytes[i] == n[0], bytes[i..<(i + n.count)].elementsEqual(n) { return true }
-      i += 1
-    }
-    return false
+    guard start < stop, let base = buffer.baseAddress else { return min(start, buffer.count) }
+    guard let nl = memchr(base + start, 10, stop - start) else { return stop }
+    return UnsafeRawPointer(nl) - base
   }
 }

@@ -53,6 +53,14 @@ public struct Rule: Codable, Sendable, Equatable {
   /// How far before a prefilter hit a match may start, in bytes (default 1024):
   /// the precise matcher looks this far back and no further.
   public var lookbehind: Int?
+  /// Where the rule runs: everywhere (the default), or only on the strings
+  /// pulled out of binary files, for patterns too costly to run on all text.
+  public var scope: Scope?
+
+  public enum Scope: String, Codable, Sendable {
+    case all
+    case binary
+  }
   public var examples: Examples
 
   public struct Examples: Codable, Sendable, Equatable {

@@ -4,7 +4,10 @@ import Foundation
 /// pattern per rule (and per allow pattern) for confirmation.
 public final class RuleSet: Sendable {
   public let rules: [Rule]
+  /// Every rule whose scope is `all`: what text is scanned with.
   let database: HyperscanDatabase
+  /// Every rule: what the strings of binary files are scanned with.
+  let binaryDatabase: HyperscanDatabase
   let precise: [PreciseRegex]
   let allows: [[PreciseRegex]]
   let placeholders: [PreciseRegex]
@@ -71,9 +74,19 @@ public final class RuleSet: Sendable {
     for p in file.ignorePaths { ignore.append(try compile(p, rule: "ignorePaths")) }
     ignorePaths = ignore
     keywords = file.rules.map { $0.keywords.map { Array($0.lowercased().utf8) } }
-    do { database = try HyperscanDatabase(expressions: file.rules.map(\.pattern)) } catch {
+    let everywhere = file.rules.indices.filter { (file.rules[$0].scope ?? .all) == .all }
+    do {
+      database = try HyperscanDatabase(expressions: everywhere.map { file.rules[$0].pattern }, ids: everywhere)
+      binaryDatabase = try HyperscanDatabase(expressions: file.rules.map(\.pattern), ids: Array(file.rules.indices))
+    } catch {
       throw .invalidPattern(rule: file.rules[min(error.index, file.rules.count - 1)].id, reason: error.message)
     }
+  }
+
+  /// Whether a rule limited to some paths (`paths` in the rules file) applies at `path`.
+  func pathAllowed(rule index: Int, path: String) -> Bool {
+    guard let patterns = pathRules[index] else { return true }
+    return patterns.contains { $0.matches(path) }
   }
 
   func isIgnored(path: String) -> Bool {

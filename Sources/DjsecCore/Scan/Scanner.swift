@@ -50,46 +50,36 @@ public final class Scanner: Sendable {
         }
       }
     }
-    // Attribution (git log) and the object listing run at the same time.
-    nonisolated(unsafe) var listed: Result<[GitRepository.ObjectEntry], ScanError> = .success([])
-    let done = DispatchSemaphore(value: 0)
-    Thread {
-      listed = Result { () throws(ScanError) in try repository.listBlobs() }
-      done.signal()
-    }.start()
-    let attribution = try repository.attribution(revisions: options.revisions)
-    done.wait()
-    let blobs = try listed.get()
+    // The object listing is quick; attribution (git log) is not. For a whole-
+    // history scan, reading and matching start at once and `git log` runs
+    // beside them: a blob's path is only needed when reporting. A range scan
+    // needs attribution first, to know which few blobs to read.
+    let blobs = try repository.listBlobs()
+    nonisolated(unsafe) var attributed: Result<Attribution, ScanError> = .success(Attribution())
+    let attributionDone = DispatchSemaphore(value: 0)
+    if options.revisions == nil {
+      Thread {
+        attributed = Result { () throws(ScanError) in try repository.attribution() }
+        attributionDone.signal()
+      }.start()
+    } else {
+      attributed = .success(try repository.attribution(revisions: options.revisions))
+      attributionDone.signal()
+    }
+    let early: Attribution? = options.revisions == nil ? nil : try attributed.get()
 
-    // A blob that history names but the store lacks is either missing (a
-    // partial clone, a snapshot without large files: warn and go on) or
-    // corrupt (stop: the scan would have a silent gap).
-    let listedIDs = Set(blobs.map(\.id))
-    let absent = attribution.blobs.keys.filter { !listedIDs.contains($0) }.sorted()
-    for id in absent.prefix(20) {
-      let probe = Subprocess.run("git", ["cat-file", "-e", id], in: repository.path)
-      if let probe, probe.status != 0, !probe.stderr.isEmpty {
-        throw .corruptObject(id: id, path: repository.path.path)
-      }
-    }
-    if !absent.isEmpty {
-      warnings.append("\(absent.count) blob\(absent.count == 1 ? "" : "s") named in history \(absent.count == 1 ? "is" : "are") missing from the object store (a partial clone?) and \(absent.count == 1 ? "was" : "were") not scanned")
-    }
     var stats = ScanStats()
-    stats.commits = attribution.commits.count
     var todo: [GitRepository.ObjectEntry] = []
     for entry in blobs {
-      let intro = attribution.first(entry.id)
-      if intro == nil {
-        guard options.allObjects, options.revisions == nil else { continue }
-        stats.unreachableBlobs += 1
+      if let early {
+        guard let intro = early.first(entry.id) else { continue }
+        if ruleSet.isIgnored(path: intro.path) {
+          stats.skippedIgnoredPath += 1
+          continue
+        }
       }
       if entry.size > options.maxBlobSize {
         stats.skippedLarge += 1
-        continue
-      }
-      if let intro, ruleSet.isIgnored(path: intro.path) {
-        stats.skippedIgnoredPath += 1
         continue
       }
       todo.append(entry)
@@ -106,8 +96,7 @@ public final class Scanner: Sendable {
       var localStats = ScanStats()
       do {
         try repository.readBlobs(chunks[index].map(\.id)) { id, bytes in
-          let path = attribution.first(id)?.path ?? "(unreachable blob \(id))"
-          scan(bytes, path: path, blob: id, detector: detector, into: &local, stats: &localStats)
+          scan(bytes, path: "", blob: id, detector: detector, into: &local, stats: &localStats)
           if let progress, counter.increment() % 256 == 0 { progress(counter.value, total) }
         }
       } catch let error as ScanError {
@@ -117,7 +106,45 @@ public final class Scanner: Sendable {
     }
     if let failure { throw failure }
     stats.add(collected.stats)
-    let findings = merge(collected.hits, attribution: attribution)
+    attributionDone.wait()
+    let attribution = try attributed.get()
+    stats.commits = attribution.commits.count
+
+    // A blob that history names but the store lacks (a partial clone, a
+    // snapshot without its large files) is reported, not fatal; a corrupt one
+    // already stopped the listing.
+    let listedIDs = Set(blobs.map(\.id))
+    let absent = attribution.blobs.keys.filter { !listedIDs.contains($0) }
+    if !absent.isEmpty {
+      let n = absent.count
+      warnings.append(
+        "\(n) blob\(n == 1 ? "" : "s") named in history \(n == 1 ? "is" : "are") missing from the object store "
+          + "(a partial clone?) and \(n == 1 ? "was" : "were") not scanned")
+    }
+    if options.revisions == nil {
+      let unreachable = todo.filter { attribution.blobs[$0.id] == nil }
+      if options.allObjects { stats.unreachableBlobs = unreachable.count }
+      stats.skippedIgnoredPath =
+        Set(todo.compactMap { e in attribution.first(e.id).flatMap { ruleSet.isIgnored(path: $0.path) ? e.id : nil } }).count
+    }
+
+    // Hits carry the blob and, for a view inside it, the part of the path
+    // after the blob's own ("!app/.env"); now each gets its real path.
+    var resolved: [Hit] = []
+    for var hit in collected.hits {
+      guard let blob = hit.blob else { continue }
+      let base: String
+      if let intro = attribution.first(blob) {
+        base = intro.path
+      } else {
+        guard options.allObjects, options.revisions == nil else { continue }
+        base = "(unreachable blob \(blob))"
+      }
+      hit.path = base + hit.path
+      if ruleSet.isIgnored(path: base) || !ruleSet.pathAllowed(rule: hit.ruleIndex, path: hit.path) { continue }
+      resolved.append(hit)
+    }
+    let findings = merge(resolved, attribution: attribution)
     return ScanResult(findings: findings, stats: stats, warnings: warnings)
   }
 
@@ -175,7 +202,8 @@ public final class Scanner: Sendable {
     }
     if let unreadable { throw .unreadable(path: unreadable) }
     stats.add(collected.stats)
-    return ScanResult(findings: merge(collected.hits, attribution: nil), stats: stats, warnings: [])
+    let hits = collected.hits.filter { ruleSet.pathAllowed(rule: $0.ruleIndex, path: $0.path) }
+    return ScanResult(findings: merge(hits, attribution: nil), stats: stats, warnings: [])
   }
 
   private func scan(
@@ -188,13 +216,13 @@ public final class Scanner: Sendable {
       if Zip.isArchive(bytes) { stats.archives += 1 } else if Views.isBinary(bytes) { stats.binaryBlobs += 1 }
     }
     if scanRaw {
-      for d in detector.detect(bytes, path: path) {
+      for d in detector.detect(bytes) {
         hits.append(Hit(blob: blob, ruleIndex: d.ruleIndex, secret: d.secret, path: path, line: d.line, column: d.column))
       }
     }
     for view in views {
       view.bytes.withUnsafeBytes { raw in
-        for d in detector.detect(raw, path: view.path) {
+        for d in detector.detect(raw, binaryStrings: view.binaryStrings) {
           hits.append(Hit(blob: blob, ruleIndex: d.ruleIndex, secret: d.secret, path: view.path, line: d.line, column: d.column))
         }
       }

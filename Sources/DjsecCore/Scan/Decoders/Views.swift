@@ -10,6 +10,8 @@ struct View {
   /// The path findings in this view are reported at (`a.zip!inner/.env` for a member).
   var path: String
   var bytes: [UInt8]
+  /// Strings pulled out of a binary file (binary-scoped rules run on these too).
+  var binaryStrings = false
 }
 
 enum Views {
@@ -23,7 +25,7 @@ enum Views {
   static func isBinary(_ bytes: UnsafeRawBufferPointer) -> Bool {
     let n = min(bytes.count, 8000)
     guard n > 0 else { return false }
-    return UnsafeRawBufferPointer(rebasing: bytes[0..<n]).contains(0)
+    return Bytes.contains(UnsafeRawBufferPointer(rebasing: bytes[0..<n]), byte: 0)
   }
 
   /// Extra views of a blob besides its raw bytes (which the caller scans when
@@ -46,7 +48,7 @@ enum Views {
         }
         return (false, views)
       }
-      return (false, [View(path: path, bytes: BinaryStrings.extract(bytes))])
+      return (false, [View(path: path, bytes: BinaryStrings.extract(bytes), binaryStrings: true)])
     }
     var views: [View] = []
     if let secret = KubernetesSecret.decodedView(bytes) {
@@ -121,7 +123,7 @@ enum BinaryStrings {
       if type == UInt8(ascii: "z") || type == UInt8(ascii: "Z"), i + 1 < b.count {
         length = Int(b[i + 1])
         header = 2
-      } else if "aAuts".utf8.contains(type), i + 4 < b.count {
+      } else if type == 0x61 || type == 0x41 || type == 0x75 || type == 0x74 || type == 0x73, i + 4 < b.count {  // a A u t s
         length = Int(b[i + 1]) | Int(b[i + 2]) << 8 | Int(b[i + 3]) << 16 | Int(b[i + 4]) << 24
         header = 5
       }
@@ -150,7 +152,7 @@ enum KubernetesSecret {
   /// which each base64 value under `data:` is decoded (`KEY: "value"`) and
   /// every other line is empty; nil when there is nothing to decode.
   static func decodedView(_ b: UnsafeRawBufferPointer) -> [UInt8]? {
-    guard contains(b, "kind: Secret") || contains(b, "\"kind\": \"Secret\"") else { return nil }
+    guard Bytes.contains(b, "kind: Secret") || Bytes.contains(b, "\"kind\": \"Secret\"") else { return nil }
     var out: [UInt8] = []
     var decodedAny = false
     var inData = false
@@ -184,12 +186,6 @@ enum KubernetesSecret {
     return decodedAny ? out : nil
   }
 
-  private static func contains(_ b: UnsafeRawBufferPointer, _ s: String) -> Bool {
-    let n = Array(s.utf8)
-    guard b.count >= n.count else { return false }
-    for i in 0...(b.count - n.count) where b[i] == n[0] && b[i..<(i + n.count)].elementsEqual(n) { return true }
-    return false
-  }
 }
 
 enum Base64 {

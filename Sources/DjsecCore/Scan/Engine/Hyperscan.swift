@@ -20,11 +20,12 @@ final class HyperscanDatabase: @unchecked Sendable {
   /// Compiles every expression in prefilter mode: Hyperscan may then report a
   /// superset of the real matches (it relaxes what it cannot do exactly, such
   /// as back-references), never fewer, which is what a prefilter must promise.
-  init(expressions: [String]) throws(CompileFailure) {
+  /// `ids[i]` is what a match of `expressions[i]` reports (the rule's index).
+  init(expressions: [String], ids: [Int]) throws(CompileFailure) {
     var database: OpaquePointer?
     var failure: UnsafeMutablePointer<hs_compile_error_t>?
     let flags = [UInt32](repeating: UInt32(HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY), count: expressions.count)
-    let ids = (0..<expressions.count).map(UInt32.init)
+    let ids = ids.map(UInt32.init)
     let cStrings = expressions.map { strdup($0) }
     defer { cStrings.forEach { free($0) } }
     let status = cStrings.map { UnsafePointer<CChar>($0) }.withUnsafeBufferPointer { exprs in
@@ -33,7 +34,8 @@ final class HyperscanDatabase: @unchecked Sendable {
     }
     guard status == HS_SUCCESS, let database else {
       let message = failure.map { String(cString: $0.pointee.message) } ?? "hs_compile_multi failed (\(status))"
-      let index = failure.map { Int($0.pointee.expression) } ?? 0
+      let position = failure.map { Int($0.pointee.expression) } ?? 0
+      let index = position >= 0 && position < ids.count ? Int(ids[position]) : 0
       if let failure { hs_free_compile_error(failure) }
       throw CompileFailure(index: max(0, index), message: message)
     }

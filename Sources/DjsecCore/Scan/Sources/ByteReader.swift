@@ -78,6 +78,44 @@ final class ByteReader {
     return true
   }
 
+  /// Calls `body` with the next `count` bytes in place, without copying them
+  /// out of the read buffer (which grows to hold the largest blob); false if
+  /// input ended first.
+  func withNext(_ count: Int, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
+    if buffer.count < count + 1 {
+      var bigger = [UInt8](repeating: 0, count: max(count + 1, buffer.count * 2))
+      bigger.withUnsafeMutableBytes { dst in
+        buffer.withUnsafeBytes { src in
+          if end > start { dst.baseAddress!.copyMemory(from: src.baseAddress! + start, byteCount: end - start) }
+        }
+      }
+      end -= start
+      start = 0
+      buffer = bigger
+    } else if buffer.count - start < count {
+      buffer.withUnsafeMutableBytes { raw in
+        let base = raw.baseAddress!
+        memmove(base, base + start, end - start)
+      }
+      end -= start
+      start = 0
+    }
+    while end - start < count {
+      let n = buffer.withUnsafeMutableBytes { raw in Glibc.read(fd, raw.baseAddress! + end, raw.count - end) }
+      if n > 0 {
+        end += n
+      } else if n < 0 && errno == EINTR {
+        continue
+      } else {
+        if n < 0 { failed = true }
+        return false
+      }
+    }
+    buffer.withUnsafeBytes { raw in body(UnsafeRawBufferPointer(rebasing: raw[start..<(start + count)])) }
+    start += count
+    return true
+  }
+
   /// Skips `count` bytes; false if input ended first.
   func skip(_ count: Int) -> Bool {
     var left = count

@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// A commit that introduced content.
 public struct CommitInfo: Sendable, Equatable {
   public var sha: String
@@ -100,13 +104,20 @@ public struct GitRepository: Sendable {
   /// not), in pack order, which is the fastest order to read them back.
   public func listBlobs() throws(ScanError) -> [ObjectEntry] {
     var out: [ObjectEntry] = []
+    var unreadable: String?
     let status = try Streamed.lines(
       git: ["cat-file", "--batch-all-objects", "--batch-check=%(objectname) %(objecttype) %(objectsize)", "--unordered"], in: path
     ) { line in
       let parts = line.split(separator: 32)
+      // The store lists the object but git cannot read it: corrupt.
+      if parts.count == 2, parts[1].elementsEqual("missing".utf8) {
+        unreadable = unreadable ?? String(decoding: parts[0], as: UTF8.self)
+        return
+      }
       guard parts.count == 3, parts[1].elementsEqual("blob".utf8) else { return }
       out.append(ObjectEntry(id: String(decoding: parts[0], as: UTF8.self), size: Int(String(decoding: parts[2], as: UTF8.self)) ?? 0))
     }
+    if let unreadable { throw .corruptObject(id: unreadable, path: path.path) }
     guard status == 0 else { throw .gitFailed(command: "git cat-file --batch-all-objects", path: path.path) }
     return out
   }
@@ -139,8 +150,10 @@ public struct GitRepository: Sendable {
       try? input.fileHandleForWriting.close()
     }
     writer.start()
-    let reader = ByteReader(fd: output.fileHandleForReading.fileDescriptor)
-    var content: [UInt8] = []
+    let fd = output.fileHandleForReading.fileDescriptor
+    // A 1 MiB pipe (the default is 64 KiB) means fewer wake-ups on both sides.
+    _ = fcntl(fd, 1031 /* F_SETPIPE_SZ */, 1 << 20)
+    let reader = ByteReader(fd: fd)
     var failure: ScanError?
     for id in ids {
       guard let header = reader.line() else {
@@ -153,11 +166,10 @@ public struct GitRepository: Sendable {
         failure = .corruptObject(id: id, path: path.path)
         break
       }
-      guard reader.read(count: size, into: &content), reader.skip(1) else {
+      guard reader.withNext(size, { body(id, $0) }), reader.skip(1) else {
         failure = .corruptObject(id: id, path: path.path)
         break
       }
-      content.withUnsafeBytes { body(id, $0) }
     }
     if failure != nil { process.terminate() }
     process.waitUntilExit()
