@@ -216,7 +216,8 @@ public final class Scanner: Sendable {
       if Zip.isArchive(bytes) { stats.archives += 1 } else if Views.isBinary(bytes) { stats.binaryBlobs += 1 }
     }
     if scanRaw {
-      for d in detector.detect(bytes) {
+      let replaced = views.reduce(into: Set<Int>()) { $0.formUnion($1.replacesLines) }
+      for d in detector.detect(bytes) where !replaced.contains(d.line) {
         hits.append(Hit(blob: blob, ruleIndex: d.ruleIndex, secret: d.secret, path: path, line: d.line, column: d.column))
       }
     }

@@ -12,6 +12,9 @@ struct View {
   var bytes: [UInt8]
   /// Strings pulled out of a binary file (binary-scoped rules run on these too).
   var binaryStrings = false
+  /// Lines of the raw blob this view stands in for (decoded base64 values):
+  /// what the raw scan finds there is the encoded form of the same secret.
+  var replacesLines: Set<Int> = []
 }
 
 enum Views {
@@ -51,8 +54,8 @@ enum Views {
       return (false, [View(path: path, bytes: BinaryStrings.extract(bytes), binaryStrings: true)])
     }
     var views: [View] = []
-    if let secret = KubernetesSecret.decodedView(bytes) {
-      views.append(View(path: path, bytes: secret))
+    if let (secret, lines) = KubernetesSecret.decodedView(bytes) {
+      views.append(View(path: path, bytes: secret, replacesLines: lines))
     }
     return (true, views)
   }
@@ -151,10 +154,11 @@ enum KubernetesSecret {
   /// For a manifest with `kind: Secret`, a view with the same line numbers in
   /// which each base64 value under `data:` is decoded (`KEY: "value"`) and
   /// every other line is empty; nil when there is nothing to decode.
-  static func decodedView(_ b: UnsafeRawBufferPointer) -> [UInt8]? {
+  static func decodedView(_ b: UnsafeRawBufferPointer) -> ([UInt8], Set<Int>)? {
     guard Bytes.contains(b, "kind: Secret") || Bytes.contains(b, "\"kind\": \"Secret\"") else { return nil }
     var out: [UInt8] = []
-    var decodedAny = false
+    var decodedLines: Set<Int> = []
+    var lineNumber = 1
     var inData = false
     var dataIndent = -1
     var lineStart = 0
@@ -177,13 +181,14 @@ enum KubernetesSecret {
         while let l = value.last, l == 32 || l == 34 || l == 39 || l == 13 { value = value.dropLast() }
         if let decoded = Base64.decode(Array(value)), !decoded.isEmpty, decoded.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
           out += Array(repeating: 32, count: indent) + Array(key) + Array(": \"".utf8) + decoded + [34]
-          decodedAny = true
+          decodedLines.insert(lineNumber)
         }
       }
       out.append(10)
       lineStart = lineEnd + 1
+      lineNumber += 1
     }
-    return decodedAny ? out : nil
+    return decodedLines.isEmpty ? nil : (out, decodedLines)
   }
 
 }
