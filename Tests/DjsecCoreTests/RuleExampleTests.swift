@@ -56,3 +56,12 @@ import Testing
 extension Rule: CustomTestStringConvertible {
   public var testDescription: String { id }
 }
+
+/// docs/rules.md lists every rule: regenerate it when a rule is added.
+@Test func rulesDocumentationIsCurrent() throws {
+  let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+  let doc = try String(contentsOf: root.appendingPathComponent("docs/rules.md"), encoding: .utf8)
+  for rule in RuleExampleTests.rules {
+    #expect(doc.contains("| `\(rule.id)` | \(rule.severity.rawValue) | \(rule.description)"), "docs/rules.md is missing or out of date for \(rule.id)")
+  }
+}

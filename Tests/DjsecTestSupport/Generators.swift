@@ -48,6 +48,8 @@ public struct SecretGenerator {
     case "azure_key": return random(86, from: base64) + "=="
     case "uuid": return UUID().uuidString.lowercased()
     case "password": return random(18, from: base62 + Array("!%^*-_"))
+    // Starts lower-case with capitals inside, like a camelCase name: must still be reported.
+    case "password_lower_first": return random(1, from: lower) + random(19, from: base62)
     case "pem_line": return random(64, from: base64)
     // PEM blocks are assembled here, never written whole in a committed file.
     case "pem_rsa": return pem("RSA PRIVATE KEY", body: pemBody(), newline: "\n")
