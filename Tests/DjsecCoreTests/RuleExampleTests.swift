@@ -62,6 +62,8 @@ extension Rule: CustomTestStringConvertible {
   let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
   let doc = try String(contentsOf: root.appendingPathComponent("docs/rules.md"), encoding: .utf8)
   for rule in RuleExampleTests.rules {
-    #expect(doc.contains("| `\(rule.id)` | \(rule.severity.rawValue) | \(rule.description)"), "docs/rules.md is missing or out of date for \(rule.id)")
+    #expect(
+      doc.contains("| `\(rule.id)` | \(rule.severity.rawValue) | \(rule.description)"),
+      "docs/rules.md is missing or out of date for \(rule.id)")
   }
 }

@@ -51,6 +51,7 @@ enum Views {
         }
         return (false, views)
       }
+      if Media.isImageOrFont(bytes) { return (false, []) }
       return (false, [View(path: path, bytes: BinaryStrings.extract(bytes), binaryStrings: true)])
     }
     var views: [View] = []
@@ -58,6 +59,20 @@ enum Views {
       views.append(View(path: path, bytes: secret, replacesLines: lines))
     }
     return (true, views)
+  }
+}
+
+/// Images and fonts hold no configuration: their strings are not worth
+/// pulling out (they are most of a web project's binary blobs).
+enum Media {
+  static func isImageOrFont(_ b: UnsafeRawBufferPointer) -> Bool {
+    func starts(_ magic: [UInt8]) -> Bool { b.count >= magic.count && magic.indices.allSatisfy { b[$0] == magic[$0] } }
+    return starts([0x89, 0x50, 0x4E, 0x47])  // PNG
+      || starts([0xFF, 0xD8, 0xFF])  // JPEG
+      || starts(Array("GIF8".utf8)) || starts(Array("wOFF".utf8)) || starts(Array("wOF2".utf8))
+      || starts([0x00, 0x00, 0x01, 0x00])  // ICO
+      || starts([0x00, 0x01, 0x00, 0x00]) || starts(Array("OTTO".utf8))  // TrueType, OpenType
+      || (starts(Array("RIFF".utf8)) && b.count >= 12 && b[8] == 0x57 && b[9] == 0x45 && b[10] == 0x42 && b[11] == 0x50)  // WebP
   }
 }
 

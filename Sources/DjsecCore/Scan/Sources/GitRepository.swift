@@ -127,7 +127,7 @@ public struct GitRepository: Sendable {
   public func readBlobs(_ ids: [String], body: (String, UnsafeRawBufferPointer) -> Void) throws(ScanError) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["git", "cat-file", "--batch"]
+    process.arguments = ["git", "cat-file", "--batch", "--buffer"]
     process.currentDirectoryURL = path
     let input = Pipe()
     let output = Pipe()
