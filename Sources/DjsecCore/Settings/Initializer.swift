@@ -135,10 +135,19 @@ public struct Initializer: Sendable {
   }
 
   func renderLocalSettings(key: String, options: Options) throws(InitError) -> String {
+    try Self.renderText(template: template, key: key, fallbacks: [], secrets: "", options: options)
+  }
+
+  /// The template filled in: the key and its fallbacks, hosts for the profile,
+  /// and `secrets`, the other store values already written as Python lines.
+  static func renderText(template: SettingsTemplate, key: String, fallbacks: [String], secrets: String, options: Options) throws(InitError)
+    -> String
+  {
+    let local = ["localhost", "127.0.0.1", "[::1]"]
     let hosts: [String]
     switch options.profile {
     case .deploy: hosts = options.hosts
-    case .dev: hosts = ["localhost", "127.0.0.1", "[::1]"] + options.hosts.filter { !["localhost", "127.0.0.1", "[::1]"].contains($0) }
+    case .dev: hosts = local + options.hosts.filter { !local.contains($0) }
     }
     let origins = options.hosts.filter { $0 != "*" && !$0.hasPrefix("[") }.map { host in
       "https://" + (host.hasPrefix(".") ? "*" + host : host)
@@ -147,10 +156,12 @@ public struct Initializer: Sendable {
       return try template.render(
         values: [
           "SECRET_KEY": PythonLiteral.string(key),
+          "SECRET_KEY_FALLBACKS": PythonLiteral.list(fallbacks),
           "ALLOWED_HOSTS": PythonLiteral.list(hosts),
           "CSRF_TRUSTED_ORIGINS": PythonLiteral.list(origins),
+          "SECRETS": secrets,
         ],
-        flags: ["deploy": options.profile == .deploy])
+        flags: ["deploy": options.profile == .deploy, "secrets": !secrets.isEmpty])
     } catch {
       throw .template(error)
     }
@@ -177,6 +188,7 @@ public enum InitError: Error, Equatable, Sendable {
   case key(KeyError)
   case template(TemplateError)
   case file(FileError)
+  case store(StoreError)
 }
 
 extension InitError: DjsecError {
@@ -191,6 +203,7 @@ extension InitError: DjsecError {
     case .key(let e): e.message
     case .template(let e): e.message
     case .file(let e): e.message
+    case .store(let e): e.message
     }
   }
 
@@ -205,6 +218,7 @@ extension InitError: DjsecError {
     case .key(let e): e.hint
     case .template(let e): e.hint
     case .file(let e): e.hint
+    case .store(let e): e.hint
     }
   }
 }

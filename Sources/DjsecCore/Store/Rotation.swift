@@ -1,0 +1,30 @@
+/// Rotations of values inside the store. Each is one change to the store,
+/// saved in one atomic write before anything that depends on it (the
+/// rendered local_settings.py) is rewritten.
+public enum Rotation {
+  /// A new SECRET_KEY; the old one moves to the front of SECRET_KEY_FALLBACKS,
+  /// which keeps the newest `keep` keys, so sessions, password-reset links and
+  /// signed cookies made with the old key stay valid.
+  public static func rotateSecretKey(_ store: SecretStore, keep: Int, length: Int = SecretKeyGenerator.minimumLength) throws(StoreError) {
+    let old = store.contains(Renderer.secretKey) ? try store.string(Renderer.secretKey) : nil
+    let fresh: String
+    do { fresh = try SecretKeyGenerator.generate(length: length) } catch {
+      throw .malformed(file: "--length", line: 1, reason: error.message)
+    }
+    let fallbacks = Array(([old].compactMap { $0 } + (try Renderer.fallbackKeys(store))).prefix(max(0, keep)))
+    try store.set(Renderer.secretKey, Array(fresh.utf8))
+    if fallbacks.isEmpty {
+      if store.contains(Renderer.fallbacks) { try store.remove(Renderer.fallbacks) }
+    } else {
+      try store.set(Renderer.fallbacks, Array(fallbacks.joined(separator: "\n").utf8))
+    }
+  }
+
+  /// A new random value for any secret (URL-safe characters, safe in database
+  /// URLs and shells).
+  public static func regenerate(_ store: SecretStore, name: String, length: Int) throws(StoreError) {
+    guard length >= 16 else { throw .malformed(file: "--length", line: 1, reason: "a generated secret needs at least 16 characters") }
+    let value = SecretKeyGenerator.uniformString(length: length, alphabet: KeyAlphabet.urlsafe.characters)
+    try store.set(name, Array(value.utf8))
+  }
+}

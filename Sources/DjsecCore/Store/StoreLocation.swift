@@ -1,0 +1,35 @@
+import Foundation
+
+/// Where a project's store and keys are: djsec walks up from the current
+/// folder to the one that holds manage.py (the project root); without one,
+/// the current folder stands in (so `djsec keys new` works anywhere).
+public struct StoreLocation: Sendable {
+  public var root: URL
+  public var store: URL
+  public var keys: URL
+
+  public static let defaultName = "secrets.djsec"
+
+  public init(root: URL, store: URL? = nil) {
+    self.root = root
+    self.store = store ?? root.appendingPathComponent(Self.defaultName)
+    keys = root.appendingPathComponent("keys")
+  }
+
+  public static func find(from start: URL, store: String? = nil) -> StoreLocation {
+    var folder = start.standardizedFileURL
+    var root = start.standardizedFileURL
+    while true {
+      if FileManager.default.fileExists(atPath: folder.appendingPathComponent("manage.py").path) {
+        root = folder
+        break
+      }
+      let parent = folder.deletingLastPathComponent()
+      if parent.path == folder.path { break }
+      folder = parent
+    }
+    return StoreLocation(root: root, store: store.map { URL(fileURLWithPath: $0).standardizedFileURL })
+  }
+
+  public var keyRing: KeyRing { KeyRing(keysFolder: keys) }
+}

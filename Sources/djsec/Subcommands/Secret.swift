@@ -1,0 +1,96 @@
+import ArgumentParser
+import DjsecCore
+import Foundation
+
+extension Djsec {
+  struct Secret: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Set, read, list, remove, edit and export the secrets in the encrypted store.",
+      subcommands: [Set.self, Get.self, List.self, Remove.self, Edit.self, Export.self]
+    )
+
+    struct Set: ParsableCommand {
+      static let configuration = CommandConfiguration(
+        abstract: "Set a secret; the value is read from a prompt without echo, or from standard input with --stdin.",
+        discussion: "Never on the command line, where it would land in shell history. Creates the store if needed."
+      )
+      @OptionGroup var options: StoreOptions
+      @Argument(help: "The secret's name, e.g. DB_PASSWORD.") var name: String
+      @Flag(help: "Read the value from standard input.") var stdin = false
+
+      func run() throws {
+        guard StoreFile.isValidName(name) else { throw StoreError.invalidName(name) }
+        let value: [UInt8]
+        if stdin {
+          value = Terminal.readStandardInput()
+        } else {
+          guard let typed = Terminal.readHidden(prompt: "value for \(name): ") else {
+            throw ValidationError("no terminal to ask for the value: pass --stdin")
+          }
+          value = typed
+        }
+        guard !value.isEmpty else { throw StoreError.emptyValue(name: name) }
+        try options.modify(create: true) { store throws(StoreError) in try store.set(name, value) }
+      }
+    }
+
+    struct Get: ParsableCommand {
+      static let configuration = CommandConfiguration(abstract: "Print a secret's value (exit 1 if there is none).")
+      @OptionGroup var options: StoreOptions
+      @Argument var name: String
+
+      func run() throws {
+        let value = try options.open().value(name)
+        value.withUnsafeBytes { FileHandle.standardOutput.write(Data($0) + Data([10])) }
+      }
+    }
+
+    struct List: ParsableCommand {
+      static let configuration = CommandConfiguration(abstract: "List the names of the secrets (never their values).")
+      @OptionGroup var options: StoreOptions
+
+      func run() throws {
+        for name in try options.open().names { print(name) }
+      }
+    }
+
+    struct Remove: ParsableCommand {
+      static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove a secret.")
+      @OptionGroup var options: StoreOptions
+      @Argument var name: String
+
+      func run() throws {
+        try options.modify { store throws(StoreError) in try store.remove(name) }
+      }
+    }
+
+    struct Export: ParsableCommand {
+      static let configuration = CommandConfiguration(abstract: "Print every secret as env lines or a JSON object.")
+      @OptionGroup var options: StoreOptions
+      @Option(help: "env or json.") var format = "env"
+
+      func run() throws {
+        let store = try options.open()
+        var values: [(String, String)] = []
+        for name in store.names { values.append((name, try store.string(name))) }
+        switch format {
+        case "env":
+          for (name, value) in values { print("\(name)=\(ShellQuote.single(value))") }
+        case "json":
+          let object = Dictionary(uniqueKeysWithValues: values)
+          let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
+          print(String(decoding: data, as: UTF8.self))
+        default:
+          throw ValidationError("unknown format \(format): use env or json")
+        }
+      }
+    }
+  }
+}
+
+enum ShellQuote {
+  /// A POSIX shell single-quoted word: safe for any value.
+  static func single(_ value: String) -> String {
+    "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
+  }
+}
