@@ -42,15 +42,20 @@ final class SettingsTemplateTests: XCTestCase {
   func testShippedTemplateRendersBothProfiles() throws {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     let t = try SettingsTemplate.load(root.appendingPathComponent("templates/local_settings.py.tmpl"))
+    let values = [
+      "SECRET_KEY": "\"k\"", "SECRET_KEY_FALLBACKS": "[]", "ALLOWED_HOSTS": "[]", "CSRF_TRUSTED_ORIGINS": "[]", "SECRETS": "DB = \"x\"\n",
+    ]
     let deploy = try t.render(
-      values: ["SECRET_KEY": "\"k\"", "ALLOWED_HOSTS": "[]", "CSRF_TRUSTED_ORIGINS": "[]"], flags: ["deploy": true])
+      values: values, flags: ["deploy": true, "secrets": false])
     XCTAssertTrue(deploy.contains("DEBUG = False"))
     XCTAssertTrue(deploy.contains("SECURE_HSTS_SECONDS = 31536000"))
     // Django 6's project template defines MAILERS, and any EMAIL_* beside it stops start-up.
     XCTAssertFalse(deploy.contains("EMAIL_"))
-    let dev = try t.render(values: ["SECRET_KEY": "\"k\"", "ALLOWED_HOSTS": "[]", "CSRF_TRUSTED_ORIGINS": "[]"], flags: ["deploy": false])
+    let dev = try t.render(values: values, flags: ["deploy": false, "secrets": true])
     XCTAssertTrue(dev.contains("DEBUG = True"))
     XCTAssertFalse(dev.contains("SECURE_SSL_REDIRECT = True"))
+    XCTAssertTrue(dev.contains("DB = \"x\"\n"))
+    XCTAssertFalse(deploy.contains("DB = "))
   }
 }
 

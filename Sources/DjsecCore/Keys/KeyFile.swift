@@ -33,7 +33,8 @@ public struct KeyFile: Sendable {
   public static func text(label: String, pair: KeyPair, passphrase: [UInt8]?, limits: PasswordHash.Limits = .moderate) throws(CryptoError)
     -> String
   {
-    var out = "# djsec private key: never commit or share this file\ndjsec-key: 1\nlabel: \(label)\npublic: \(Base64Text.encode(pair.publicKey))\n"
+    var out =
+      "# djsec private key: never commit or share this file\ndjsec-key: 1\nlabel: \(label)\npublic: \(Base64Text.encode(pair.publicKey))\n"
     if let passphrase {
       let salt = SecureRandom.bytes(PasswordHash.saltBytes)
       let key = try PasswordHash.derive(passphrase: passphrase, salt: salt, limits: limits)
@@ -61,17 +62,21 @@ public struct KeyFile: Sendable {
       throw .malformed(file: url.path, line: 1, reason: "missing label or public key")
     }
     if let privText = fields["private"] {
-      guard let priv = Base64Text.decode(privText), priv.count == 32 else { throw .malformed(file: url.path, line: 1, reason: "bad private key") }
+      guard let priv = Base64Text.decode(privText), priv.count == 32 else {
+        throw .malformed(file: url.path, line: 1, reason: "bad private key")
+      }
       return KeyFile(path: url.path, label: String(label), publicKey: pub, secret: .plain(priv))
     }
     guard let kdf = fields["argon2id"], let sealedText = fields["sealed-private"], let sealed = Base64Text.decode(sealedText) else {
       throw .malformed(file: url.path, line: 1, reason: "no private key")
     }
     let k = kdf.split(separator: " ")
-    guard k.count == 3, let ops = UInt64(k[0]), let mem = Int(k[1]), let salt = Base64Text.decode(k[2]), salt.count == PasswordHash.saltBytes
+    guard k.count == 3, let ops = UInt64(k[0]), let mem = Int(k[1]), let salt = Base64Text.decode(k[2]),
+      salt.count == PasswordHash.saltBytes
     else { throw .malformed(file: url.path, line: 1, reason: "bad argon2id parameters") }
     return KeyFile(
-      path: url.path, label: String(label), publicKey: pub, secret: .passphrase(limits: .init(opslimit: ops, memlimit: mem), salt: salt, sealed: sealed))
+      path: url.path, label: String(label), publicKey: pub,
+      secret: .passphrase(limits: .init(opslimit: ops, memlimit: mem), salt: salt, sealed: sealed))
   }
 
   /// The key pair; `passphrase` is asked for only when the file needs one.
@@ -89,7 +94,9 @@ public struct KeyFile: Sendable {
     }
     do {
       let pair = try KeyPair(privateKey: privateKey)
-      guard pair.publicKey == publicKey else { throw StoreError.malformed(file: path, line: 1, reason: "the private key does not match the public key") }
+      guard pair.publicKey == publicKey else {
+        throw StoreError.malformed(file: path, line: 1, reason: "the private key does not match the public key")
+      }
       return pair
     } catch let e as StoreError {
       throw e

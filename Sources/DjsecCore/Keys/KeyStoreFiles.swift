@@ -17,7 +17,9 @@ public enum KeyStoreFiles {
     }
     let ignore = folder.appendingPathComponent(".gitignore")
     if !FileManager.default.fileExists(atPath: ignore.path) {
-      do { try AtomicFile.write("# Private keys never enter version control.\n*\n!.gitignore\n!README.md\n!*.pub\n", to: ignore, mode: 0o644) } catch {
+      do {
+        try AtomicFile.write("# Private keys never enter version control.\n*\n!.gitignore\n!README.md\n!*.pub\n", to: ignore, mode: 0o644)
+      } catch {
         throw .file(error)
       }
     }
@@ -41,7 +43,8 @@ public enum KeyStoreFiles {
       throw .file(.cannotWrite(path: keyURL.path, errno: errno))
     }
     do {
-      try AtomicFile.write(KeyFile.publicText(label: label, publicKey: pair.publicKey), to: folder.appendingPathComponent("\(label).pub"), mode: 0o644)
+      try AtomicFile.write(
+        KeyFile.publicText(label: label, publicKey: pair.publicKey), to: folder.appendingPathComponent("\(label).pub"), mode: 0o644)
     } catch { throw .file(error) }
     return (pair, keyURL)
   }

@@ -17,8 +17,20 @@ public struct Initializer: Sendable {
     public var force = false
     public var settingsOverride: URL?
     public var keyLength = SecretKeyGenerator.minimumLength
+    /// Keep the SECRET_KEY in the encrypted store (secrets.djsec) and render
+    /// local_settings.py from it; off with `--no-store`.
+    public var useStore = false
+    /// Label of the key pair `init` creates when the project has none.
+    public var keyLabel = "default"
+    /// The passphrase callback for a protected key file.
+    public var passphrase: (@Sendable (KeyFile) throws(StoreError) -> [UInt8])?
 
     public init() {}
+
+    func askPassphrase(_ key: KeyFile) throws(StoreError) -> [UInt8] {
+      guard let passphrase else { throw .noPassphrase(keyFile: key.path) }
+      return try passphrase(key)
+    }
   }
 
   /// One file the plan changes.
@@ -30,6 +42,23 @@ public struct Initializer: Sendable {
     /// Why, for the report; never holds a secret.
     public let summary: String
     let contents: String?
+    var action: Action? = nil
+
+    /// Writes that are more than a file's text.
+    enum Action: Sendable, Equatable {
+      case createKeyPair(label: String)
+      /// Set SECRET_KEY and the render settings in the store, creating it if needed.
+      case updateStore(key: String, hosts: String, profile: String)
+    }
+
+    init(file: URL, kind: Kind, mode: mode_t, summary: String, contents: String?, action: Action? = nil) {
+      self.file = file
+      self.kind = kind
+      self.mode = mode
+      self.summary = summary
+      self.contents = contents
+      self.action = action
+    }
   }
 
   public struct Plan: Sendable {
@@ -64,23 +93,68 @@ public struct Initializer: Sendable {
       throw .localSettingsTracked(path: relativePath(local, from: project.root))
     }
 
-    // Key: keep the one djsec wrote before unless --force.
+    // Key: keep the one djsec wrote before (in the store, else in
+    // local_settings.py) unless --force.
     let existing = try readText(local)
-    var keptKey = false
-    let key: String
+    var localKey: String?
     if let existing, !options.force {
       guard let old = PythonLiteral.assignedString(named: "SECRET_KEY", in: existing), KeyPolicy.weaknesses(of: old).isEmpty
       else {
         throw .wouldOverwrite(path: relativePath(local, from: project.root))
       }
+      localKey = old
+    }
+    var changes: [Change] = []
+    var fallbacks: [String] = []
+    var others = ""
+    var storeKey: String?
+    var storeChange: (kind: Change.Kind, file: URL)?
+    if options.useStore {
+      let location = StoreLocation(root: project.root)
+      let haveKey = (try? location.keyRing.candidates().isEmpty == false) ?? false
+      if !haveKey {
+        changes.append(
+          Change(
+            file: location.keys.appendingPathComponent("\(options.keyLabel).key"), kind: .create, mode: 0o600,
+            summary: "new X25519 key pair (keys/\(options.keyLabel).pub is the public half)", contents: nil,
+            action: .createKeyPair(label: options.keyLabel)))
+      }
+      if FileManager.default.fileExists(atPath: location.store.path) {
+        let store: SecretStore
+        do {
+          store = try SecretStore.open(location.store, keyRing: location.keyRing, passphrase: options.askPassphrase)
+          if store.contains(Renderer.secretKey) { storeKey = try store.string(Renderer.secretKey) }
+          fallbacks = try Renderer.fallbackKeys(store)
+          for name in store.names where name != Renderer.secretKey && name != Renderer.fallbacks {
+            others += "\(name) = \(PythonLiteral.string(try store.string(name)))\n"
+          }
+        } catch { throw .store(error) }
+        let same =
+          storeKey != nil && !options.force && store.file.config["hosts"] == options.hosts.joined(separator: " ")
+          && store.file.config["profile"] == options.profile.rawValue
+        storeChange = (same ? .unchanged : .update, location.store)
+      } else {
+        storeChange = (.create, location.store)
+      }
+    }
+    var keptKey = false
+    let key: String
+    if let old = options.force ? nil : (storeKey ?? localKey) {
       key = old
       keptKey = true
     } else {
       do { key = try SecretKeyGenerator.generate(length: options.keyLength) } catch { throw .key(error) }
     }
+    if let storeChange {
+      changes.append(
+        Change(
+          file: storeChange.file, kind: storeChange.kind, mode: 0o644,
+          summary: storeChange.kind == .unchanged ? "SECRET_KEY kept" : "holds the SECRET_KEY, encrypted (safe to commit)", contents: nil,
+          action: storeChange.kind == .unchanged
+            ? nil : .updateStore(key: key, hosts: options.hosts.joined(separator: " "), profile: options.profile.rawValue)))
+    }
 
-    let localText = try renderLocalSettings(key: key, options: options)
-    var changes: [Change] = []
+    let localText = try Self.renderText(template: template, key: key, fallbacks: fallbacks, secrets: others, options: options)
     let localSummary = keptKey ? "SECRET_KEY kept" : "new SECRET_KEY"
     if existing == localText {
       changes.append(Change(file: local, kind: .unchanged, mode: 0o600, summary: localSummary, contents: nil))
@@ -121,8 +195,12 @@ public struct Initializer: Sendable {
 
   /// Writes every changed file. local_settings.py goes first: the settings.py
   /// hook must never point at a file that does not exist yet.
-  public func apply(_ plan: Plan) throws(InitError) {
+  public func apply(_ plan: Plan, options: Options = Options()) throws(InitError) {
     for change in plan.changes {
+      if let action = change.action {
+        try perform(action, project: plan.project, options: options)
+        continue
+      }
       guard let contents = change.contents else {
         // An unchanged secret file still gets its private mode back.
         if change.mode == 0o600, let mode = AtomicFile.mode(of: change.file), mode != 0o600 {
@@ -134,8 +212,33 @@ public struct Initializer: Sendable {
     }
   }
 
-  func renderLocalSettings(key: String, options: Options) throws(InitError) -> String {
-    try Self.renderText(template: template, key: key, fallbacks: [], secrets: "", options: options)
+  /// Key material first, then the store that depends on it, then the files
+  /// rendered from it (the plan lists them in that order).
+  private func perform(_ action: Change.Action, project: DjangoProject, options: Options) throws(InitError) {
+    let location = StoreLocation(root: project.root)
+    do {
+      switch action {
+      case .createKeyPair(let label):
+        _ = try KeyStoreFiles.create(in: location.keys, label: label, passphrase: nil)
+      case .updateStore(let key, let hosts, let profile):
+        try SecretStore.modify(
+          location.store, keyRing: location.keyRing, passphrase: options.askPassphrase,
+          create: { () throws(StoreError) in
+            guard let first = try location.keyRing.candidates().first else { throw .noKeys(folder: location.keys.path) }
+            let label: String
+            switch first {
+            case .file(let f): label = f.label
+            case .pair: label = "ci"
+            }
+            return SecretStore.create(at: location.store, recipients: [(label, first.publicKey)])
+          }
+        ) { store throws(StoreError) in
+          try store.set(Renderer.secretKey, Array(key.utf8))
+          store.setConfig("hosts", hosts.isEmpty ? nil : hosts)
+          store.setConfig("profile", profile)
+        }
+      }
+    } catch { throw .store(error) }
   }
 
   /// The template filled in: the key and its fallbacks, hosts for the profile,

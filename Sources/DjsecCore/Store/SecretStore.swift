@@ -38,7 +38,9 @@ public final class SecretStore {
 
   /// Opens the store with the first key in `keyRing` that is a recipient, and
   /// checks the MAC over the whole file before anything is decrypted.
-  public static func open(_ url: URL, keyRing: KeyRing, passphrase: (KeyFile) throws(StoreError) -> [UInt8]) throws(StoreError) -> SecretStore {
+  public static func open(_ url: URL, keyRing: KeyRing, passphrase: (KeyFile) throws(StoreError) -> [UInt8]) throws(StoreError)
+    -> SecretStore
+  {
     guard let data = FileManager.default.contents(atPath: url.path) else { throw .storeNotFound(path: url.path) }
     guard let text = String(data: data, encoding: .utf8) else {
       throw .malformed(file: url.lastPathComponent, line: 1, reason: "not valid UTF-8")
@@ -75,7 +77,8 @@ public final class SecretStore {
     for name in file.secrets.keys.sorted() where (try? value(name)) == nil {
       throw .integrity(store: displayName, detail: "entry \(name) was altered or moved from another name")
     }
-    throw .integrity(store: displayName, detail: "the MAC does not match: the header changed, or an entry was added, removed or rolled back")
+    throw .integrity(
+      store: displayName, detail: "the MAC does not match: the header changed, or an entry was added, removed or rolled back")
   }
 
   func mac(of bytes: [UInt8]) -> [UInt8] {
@@ -146,7 +149,9 @@ public final class SecretStore {
     for name in names { plain.append((name, try value(name))) }
     dataKey = SecretBytes(random: AEAD.keyBytes)
     file.id = SecureRandom.bytes(16)
-    file.recipients = file.recipients.map { .init(label: $0.label, publicKey: $0.publicKey, sealedKey: SealedBox.seal(dataKey, to: $0.publicKey)) }
+    file.recipients = file.recipients.map {
+      .init(label: $0.label, publicKey: $0.publicKey, sealedKey: SealedBox.seal(dataKey, to: $0.publicKey))
+    }
     file.secrets = [:]
     for (name, value) in plain {
       file.secrets[name] = value.withUnsafeBytes { AEAD.seal(Array($0), key: dataKey, associatedData: associatedData(name)) }

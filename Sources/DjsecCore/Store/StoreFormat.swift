@@ -45,7 +45,9 @@ public struct StoreFile: Equatable, Sendable {
 
   static func isValidLabel(_ label: String) -> Bool {
     !label.isEmpty && label.utf8.count <= 64
-      && label.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.@".unicodeScalars.contains($0)) }
+      && label.unicodeScalars.allSatisfy {
+        $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.@".unicodeScalars.contains($0))
+      }
   }
 
   /// Parses the text; `file` names the file in errors. Order and uniqueness
@@ -83,7 +85,9 @@ public struct StoreFile: Equatable, Sendable {
       case "config:":
         guard id != nil, stage <= 1, parts.count >= 3 else { throw bad("a config line must follow the id: 'config: KEY VALUE'") }
         let key = String(parts[1])
-        guard key > (config.keys.max() ?? ""), isValidName(key) else { throw .integrity(store: file, detail: "config \(key) is out of order or repeated") }
+        guard key > (config.keys.max() ?? ""), isValidName(key) else {
+          throw .integrity(store: file, detail: "config \(key) is out of order or repeated")
+        }
         config[key] = parts[2...].joined(separator: " ")
         stage = 1
       case "recipient:":
@@ -98,7 +102,9 @@ public struct StoreFile: Equatable, Sendable {
         lastLabel = label
         stage = 2
       case "secret:":
-        guard !recipients.isEmpty, stage <= 3, parts.count == 3 else { throw bad("expected 'secret: NAME CIPHERTEXT' after the recipients") }
+        guard !recipients.isEmpty, stage <= 3, parts.count == 3 else {
+          throw bad("expected 'secret: NAME CIPHERTEXT' after the recipients")
+        }
         let name = String(parts[1])
         guard isValidName(name) else { throw bad("invalid secret name") }
         guard name > lastName else { throw .integrity(store: file, detail: "entry \(name) is out of order or repeated") }
@@ -117,7 +123,9 @@ public struct StoreFile: Equatable, Sendable {
       }
     }
     guard sawVersion else { throw .malformed(file: file, line: 1, reason: "not a djsec store (no '\(magic) \(version)' line)") }
-    guard let id, !recipients.isEmpty else { throw .malformed(file: file, line: lines.count, reason: "the store has no id or no recipient") }
+    guard let id, !recipients.isEmpty else {
+      throw .malformed(file: file, line: lines.count, reason: "the store has no id or no recipient")
+    }
     guard let mac else { throw .integrity(store: file, detail: "the mac line is missing (the file was cut short)") }
     return StoreFile(id: id, config: config, recipients: recipients, secrets: secrets, mac: mac)
   }

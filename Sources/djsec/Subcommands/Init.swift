@@ -39,6 +39,9 @@ extension Djsec {
     @Flag(help: "Print what would change and write nothing.")
     var dryRun = false
 
+    @Flag(help: "Keep the key only in local_settings.py, without the encrypted store.")
+    var noStore = false
+
     func run() throws {
       let tmpl =
         try template.map { try SettingsTemplate.load(URL(fileURLWithPath: $0)) }
@@ -49,9 +52,11 @@ extension Djsec {
       options.force = force
       options.keyLength = keyLength
       options.settingsOverride = settings.map { URL(fileURLWithPath: $0) }
+      options.useStore = !noStore
+      options.passphrase = Terminal.passphrase
       let initializer = Initializer(template: tmpl)
       let plan = try initializer.plan(root: URL(fileURLWithPath: directory), options: options)
-      if !dryRun { try initializer.apply(plan) }
+      if !dryRun { try initializer.apply(plan, options: options) }
       let root = plan.project.root
       for change in plan.changes {
         let path = relative(change.file, root)
