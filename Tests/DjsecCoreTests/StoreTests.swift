@@ -53,7 +53,9 @@ final class StoreTests: XCTestCase {
     try store.save()
     let after = try text
     let changed = zip(before.split(separator: "\n"), after.split(separator: "\n")).filter { $0 != $1 }
-    XCTAssertEqual(changed.map { $0.0.split(separator: " ").prefix(2).joined(separator: " ") }, ["secret: API_TOKEN", "mac: \(before.split(separator: "\n").last!.dropFirst(5))"])
+    XCTAssertEqual(
+      changed.map { $0.0.split(separator: " ").prefix(2).joined(separator: " ") },
+      ["secret: API_TOKEN", "mac: \(before.split(separator: "\n").last!.dropFirst(5))"])
   }
 
   func testFlippedBytesAnywhereAreRefused() throws {
