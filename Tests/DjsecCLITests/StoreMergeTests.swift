@@ -1,0 +1,51 @@
+import Foundation
+import XCTest
+
+/// `djsec git-setup`: two branches that edit different secrets merge entry by
+/// entry with a valid MAC; the same secret changed on both sides is refused by
+/// name; `git diff` shows decrypted values through textconv.
+final class StoreMergeTests: XCTestCase {
+  func testMergeDriverAndTextconv() throws {
+    let repo = try GitFixture("merge")
+    try repo.write("manage.py", "# a Django project\n")
+    func djsec(_ args: [String], stdin: String? = nil) throws -> Run {
+      let r = try CLI.run(CLI.binary, args, in: repo.root, stdin: stdin)
+      XCTAssertEqual(r.status, 0, "\(args): \(r.stderr)")
+      return r
+    }
+    _ = try djsec(["keys", "new"])
+    _ = try djsec(["secret", "set", "A", "--stdin"], stdin: "a0")
+    _ = try djsec(["secret", "set", "B", "--stdin"], stdin: "b0")
+    _ = try djsec(["git-setup"])
+    XCTAssertTrue(try String(contentsOf: repo.root.appendingPathComponent(".gitattributes"), encoding: .utf8).contains("secrets.djsec merge=djsec diff=djsec"))
+    try repo.commit("store")
+
+    try repo.git("checkout", "-q", "-b", "left")
+    _ = try djsec(["secret", "set", "A", "--stdin"], stdin: "a-left")
+    try repo.commit("left changes A")
+    try repo.git("checkout", "-q", "main")
+    _ = try djsec(["secret", "set", "B", "--stdin"], stdin: "b-main")
+    _ = try djsec(["secret", "set", "C", "--stdin"], stdin: "c-main")
+    try repo.commit("main changes B, adds C")
+    try repo.git("merge", "-q", "--no-edit", "left")
+    XCTAssertEqual(try djsec(["secret", "export"]).stdout, "A='a-left'\nB='b-main'\nC='c-main'\n")
+    XCTAssertFalse(try String(contentsOf: repo.root.appendingPathComponent("secrets.djsec"), encoding: .utf8).contains("a-left"))
+
+    // textconv: git diff shows the values, decrypted, on this terminal only.
+    _ = try djsec(["secret", "set", "C", "--stdin"], stdin: "c-new")
+    let diff = try repo.git("diff")
+    XCTAssertTrue(diff.contains("-C = \"c-main\"") && diff.contains("+C = \"c-new\""), diff)
+    try repo.commit("c")
+
+    // The same entry changed on both sides: refused, naming it.
+    try repo.git("checkout", "-q", "-b", "other")
+    _ = try djsec(["secret", "set", "A", "--stdin"], stdin: "a-other")
+    try repo.commit("other A")
+    try repo.git("checkout", "-q", "main")
+    _ = try djsec(["secret", "set", "A", "--stdin"], stdin: "a-main")
+    try repo.commit("main A")
+    let merge = try CLI.run(URL(fileURLWithPath: "/usr/bin/git"), ["merge", "--no-edit", "other"], in: repo.root)
+    XCTAssertNotEqual(merge.status, 0)
+    XCTAssertTrue((merge.stdout + merge.stderr).contains("merge conflict on entry A"), merge.stdout + merge.stderr)
+  }
+}
