@@ -4,8 +4,8 @@ import XCTest
 /// `djsec init` on a real project made by Django's own `startproject`, checked
 /// by Django's own `check --deploy`, in a real git repository.
 final class InitEndToEndTests: XCTestCase {
-  private var work: URL!
-  private var project: URL { work.appendingPathComponent("demo") }
+  var work: URL!
+  var project: URL { work.appendingPathComponent("demo") }
   private var local: URL { project.appendingPathComponent("demo/local_settings.py") }
   private var python: URL!
 
@@ -27,7 +27,7 @@ final class InitEndToEndTests: XCTestCase {
     try CLI.run(python, ["manage.py"] + arguments, in: project)
   }
 
-  private func key() throws -> String {
+  func key() throws -> String {
     let r = try manage(["shell", "-v", "0", "-c", "from django.conf import settings; print(settings.SECRET_KEY)"])
     XCTAssertEqual(r.status, 0, r.stderr)
     return r.stdout.trimmingCharacters(in: .newlines)
@@ -140,5 +140,26 @@ final class InitEndToEndTests: XCTestCase {
       XCTAssertLessThanOrEqual(r.stderr.split(separator: "\n").count, 2, r.stderr)
     }
     XCTAssertEqual(CLI.snapshot(project), files)
+  }
+}
+
+extension InitEndToEndTests {
+  /// `--no-store` keeps the key in local_settings.py only: no key pair, no store.
+  func testNoStoreKeepsTheKeyInLocalSettingsOnly() throws {
+    let r = try CLI.djsec(["init", "demo", "--host", "example.com", "--no-store"], in: work)
+    XCTAssertEqual(r.status, 0, r.stderr)
+    XCTAssertFalse(FileManager.default.fileExists(atPath: project.appendingPathComponent("secrets.djsec").path))
+    XCTAssertFalse(FileManager.default.fileExists(atPath: project.appendingPathComponent("keys").path))
+    let deploy = try CLI.run(try CLI.python(), ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], in: project)
+    XCTAssertEqual(deploy.status, 0, deploy.stdout + deploy.stderr)
+  }
+
+  /// With the store (the default), the key lives in secrets.djsec and a second init keeps it.
+  func testStoreHoldsTheKey() throws {
+    XCTAssertEqual(try CLI.djsec(["init", "demo", "--host", "example.com"], in: work).status, 0)
+    let get = try CLI.djsec(["secret", "get", "SECRET_KEY"], in: project)
+    XCTAssertEqual(get.status, 0, get.stderr)
+    XCTAssertEqual(get.stdout.trimmingCharacters(in: .newlines), try key())
+    XCTAssertTrue(try CLI.djsec(["init", "demo", "--host", "example.com"], in: work).stdout.contains("unchanged secrets.djsec"))
   }
 }

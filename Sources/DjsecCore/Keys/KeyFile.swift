@@ -16,7 +16,7 @@ public struct KeyFile: Sendable {
   public let label: String
   public let publicKey: [UInt8]
   enum Secret: Sendable {
-    case plain([UInt8])
+    case plain(SecretBytes)
     case passphrase(limits: PasswordHash.Limits, salt: [UInt8], sealed: [UInt8])
   }
   let secret: Secret
@@ -65,7 +65,7 @@ public struct KeyFile: Sendable {
       guard let priv = Base64Text.decode(privText), priv.count == 32 else {
         throw .malformed(file: url.path, line: 1, reason: "bad private key")
       }
-      return KeyFile(path: url.path, label: String(label), publicKey: pub, secret: .plain(priv))
+      return KeyFile(path: url.path, label: String(label), publicKey: pub, secret: .plain(SecretBytes(copying: priv)))
     }
     guard let kdf = fields["argon2id"], let sealedText = fields["sealed-private"], let sealed = Base64Text.decode(sealedText) else {
       throw .malformed(file: url.path, line: 1, reason: "no private key")
@@ -84,7 +84,7 @@ public struct KeyFile: Sendable {
     let privateKey: SecretBytes
     switch secret {
     case .plain(let bytes):
-      privateKey = SecretBytes(copying: bytes)
+      privateKey = bytes
     case .passphrase(let limits, let salt, let sealed):
       let words = try passphrase()
       do {
