@@ -11,7 +11,7 @@ APT_PACKAGES := libsodium-dev libhyperscan-dev libpcre2-dev zlib1g-dev pkg-confi
 SWIFT_FLAGS := $(if $(or $(CI),$(STRICT)),-Xswiftc -warnings-as-errors,)
 DEMO_DIR ?= $(shell mktemp -d -t djsec-demo-XXXXXX 2>/dev/null || echo /tmp/djsec-demo)
 
-.PHONY: all deps venv build release test lint format demo install uninstall completions clean bench
+.PHONY: all deps venv build release test lint format demo install uninstall completions clean bench fuzz
 
 all: build
 
@@ -97,6 +97,17 @@ bench: release
 	python3 Tests/Bench/bench.py --runs $(BENCH_RUNS) \
 	  --djsec "$$(swift build -c release --static-swift-stdlib --show-bin-path)/djsec" \
 	  --gitleaks $(BENCH_VENV)/bin/gitleaks --kingfisher $(BENCH_VENV)/bin/kingfisher $(BENCH_REPOS)
+
+# libFuzzer over the store parser for FUZZ_SECONDS (default 60); seeds are
+# made fresh (a real store from the built djsec) so none is committed.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	swift build --scratch-path .build-fuzz --product DjsecFuzz -Xswiftc -DFUZZING -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+	@set -e; corpus=$$(mktemp -d); seeds=$$(mktemp -d); trap 'rm -rf "$$corpus" "$$seeds"' EXIT; \
+	swift build >/dev/null && bin="$$(swift build --show-bin-path)/djsec"; \
+	(cd "$$seeds" && "$$bin" keys new >/dev/null && printf 'v' | "$$bin" secret set NAME --stdin && printf 'w' | "$$bin" secret set OTHER --stdin); \
+	cp "$$seeds/secrets.djsec" "$$corpus/seed"; \
+	.build-fuzz/debug/DjsecFuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 "$$corpus"
 
 clean:
 	rm -rf .build $(VENV)

@@ -50,6 +50,8 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    // libFuzzer target over the store parser (`make fuzz`); a replayer otherwise.
+    .executableTarget(name: "DjsecFuzz", dependencies: ["DjsecCore"]),
     // Test-time generators of credential-shaped values (nothing credential-like is committed).
     .target(name: "DjsecTestSupport", dependencies: ["DjsecCore"], path: "Tests/DjsecTestSupport"),
     .testTarget(name: "DjsecCoreTests", dependencies: ["DjsecCore", "DjsecTestSupport"]),
