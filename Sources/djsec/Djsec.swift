@@ -13,7 +13,10 @@ struct Djsec: ParsableCommand {
     commandName: "djsec",
     abstract: "Keep a Django project's secrets out of harm's way.",
     version: version,
-    subcommands: [Keygen.self, Init.self, Scan.self, Keys.self, Secret.self, Recipients.self, Render.self, Rotate.self, GitSetup.self, MergeDriver.self, Textconv.self]
+    subcommands: [
+      Keygen.self, Init.self, Scan.self, Keys.self, Secret.self, Recipients.self, Render.self, Rotate.self, GitSetup.self, MergeDriver.self,
+      Textconv.self,
+    ]
   )
 
   /// One place turns errors into messages and exit codes: 0 success, 1 an

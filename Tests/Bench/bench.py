@@ -76,6 +76,27 @@ def bench(a, name, repo, out):
         print(f"  {tool:<11} {r[0]:8.2f} {r[1]:9.0f} {ratio:>11}")
     return rows
 
+def bench_store_get(a, work, entries=10000):
+    """`djsec secret get` on a store of 10,000 entries, whole process (goal: under 50 ms)."""
+    project = os.path.join(work, "store")
+    os.makedirs(project)
+    open(os.path.join(project, "manage.py"), "w").write("# bench project\n")
+    subprocess.run([a.djsec, "keys", "new"], cwd=project, check=True, stdout=subprocess.DEVNULL)
+    editor = os.path.join(work, "fill.sh")
+    with open(editor, "w") as f:
+        f.write("#!/bin/sh\n")
+        f.write(f"python3 -c \"import secrets; print('\\\\n'.join(f'NAME_{{i}}={{secrets.token_urlsafe(24)}}' for i in range({entries})))\" > \"$1\"\n")
+    os.chmod(editor, 0o755)
+    subprocess.run([a.djsec, "secret", "edit"], cwd=project, check=True, env=dict(os.environ, EDITOR=editor))
+    times = []
+    for _ in range(max(a.runs, 5) * 2):
+        t, _, code = run([a.djsec, "secret", "get", f"NAME_{entries // 2}"], cwd=project)
+        assert code == 0
+        times.append(t)
+    size = os.path.getsize(os.path.join(project, "secrets.djsec"))
+    print(f"\nstore: 'djsec secret get' on {entries} entries ({size // 1024} KiB file), "
+          f"median {statistics.median(times) * 1000:.1f} ms over {len(times)} runs (goal: under 50 ms)")
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--djsec", required=True)
@@ -94,6 +115,7 @@ def main():
             out = os.path.join(work, "out")
             os.makedirs(out, exist_ok=True)
             bench(a, name, repo, out)
+        bench_store_get(a, work)
         print("\nAccuracy on the generated history (planted leaks and decoys, ../shared/corpus-spec.md):")
         for tool, file in [("djsec", "djsec.json"), ("gitleaks", "gitleaks.json"), ("kingfisher", "kingfisher.json")]:
             path = os.path.join(work, "out", file)

@@ -17,7 +17,9 @@ final class StoreMergeTests: XCTestCase {
     _ = try djsec(["secret", "set", "A", "--stdin"], stdin: "a0")
     _ = try djsec(["secret", "set", "B", "--stdin"], stdin: "b0")
     _ = try djsec(["git-setup"])
-    XCTAssertTrue(try String(contentsOf: repo.root.appendingPathComponent(".gitattributes"), encoding: .utf8).contains("secrets.djsec merge=djsec diff=djsec"))
+    XCTAssertTrue(
+      try String(contentsOf: repo.root.appendingPathComponent(".gitattributes"), encoding: .utf8).contains(
+        "secrets.djsec merge=djsec diff=djsec"))
     try repo.commit("store")
 
     try repo.git("checkout", "-q", "-b", "left")
