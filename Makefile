@@ -65,6 +65,10 @@ demo: build venv
 	echo "== git status (local_settings.py is ignored):"; git status --short; \
 	echo "== Django's deploy check after djsec:"; \
 	$(abspath $(PY)) manage.py check --deploy --fail-level WARNING; \
+	echo "== the encrypted store (safe to commit): djsec secret list"; "$$bin" secret list; \
+	git add -A && git -c user.name=demo -c user.email=demo@example.invalid commit -qm "djsec init"; \
+	echo "== djsec scan: the key startproject committed is still in history"; \
+	"$$bin" scan . || true; \
 	echo "== the project is in $$dir/demo"
 
 install: release
