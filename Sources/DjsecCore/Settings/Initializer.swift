@@ -223,15 +223,7 @@ public struct Initializer: Sendable {
       case .updateStore(let key, let hosts, let profile):
         try SecretStore.modify(
           location.store, keyRing: location.keyRing, passphrase: options.askPassphrase,
-          create: { () throws(StoreError) in
-            guard let first = try location.keyRing.candidates().first else { throw .noKeys(folder: location.keys.path) }
-            let label: String
-            switch first {
-            case .file(let f): label = f.label
-            case .pair: label = "ci"
-            }
-            return SecretStore.create(at: location.store, recipients: [(label, first.publicKey)])
-          }
+          create: { () throws(StoreError) in try location.newStore() }
         ) { store throws(StoreError) in
           try store.set(Renderer.secretKey, Array(key.utf8))
           store.setConfig("hosts", hosts.isEmpty ? nil : hosts)

@@ -32,4 +32,15 @@ public struct StoreLocation: Sendable {
   }
 
   public var keyRing: KeyRing { KeyRing(keysFolder: keys) }
+
+  /// A new, empty store whose one recipient is the user's first key.
+  public func newStore() throws(StoreError) -> SecretStore {
+    guard let first = try keyRing.candidates().first else { throw .noKeys(folder: keys.path) }
+    let label: String
+    switch first {
+    case .file(let f): label = f.label
+    case .pair: label = "ci"
+    }
+    return SecretStore.create(at: store, recipients: [(label, first.publicKey)])
+  }
 }

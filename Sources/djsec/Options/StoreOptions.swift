@@ -16,22 +16,11 @@ struct StoreOptions: ParsableArguments {
     let loc = location
     return try SecretStore.modify(
       loc.store, keyRing: loc.keyRing, passphrase: Terminal.passphrase,
-      create: create ? { () throws(StoreError) in try Self.newStore(loc) } : nil, body)
+      create: create ? { () throws(StoreError) in try loc.newStore() } : nil, body)
   }
 
   func open() throws(StoreError) -> SecretStore {
     let loc = location
     return try SecretStore.open(loc.store, keyRing: loc.keyRing, passphrase: Terminal.passphrase)
-  }
-
-  /// A new store whose one recipient is the user's first key.
-  static func newStore(_ loc: StoreLocation) throws(StoreError) -> SecretStore {
-    guard let first = try loc.keyRing.candidates().first else { throw .noKeys(folder: loc.keys.path) }
-    let label: String
-    switch first {
-    case .file(let f): label = f.label
-    case .pair: label = "ci"
-    }
-    return SecretStore.create(at: loc.store, recipients: [(label, first.publicKey)])
   }
 }
