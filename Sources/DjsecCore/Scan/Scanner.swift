@@ -55,18 +55,12 @@ public final class Scanner: Sendable {
     // beside them: a blob's path is only needed when reporting. A range scan
     // needs attribution first, to know which few blobs to read.
     let blobs = try repository.listBlobs()
-    nonisolated(unsafe) var attributed: Result<Attribution, ScanError> = .success(Attribution())
-    let attributionDone = DispatchSemaphore(value: 0)
-    if options.revisions == nil {
-      Thread {
-        attributed = Result { () throws(ScanError) in try repository.attribution() }
-        attributionDone.signal()
-      }.start()
-    } else {
-      attributed = .success(try repository.attribution(revisions: options.revisions))
-      attributionDone.signal()
-    }
-    let early: Attribution? = options.revisions == nil ? nil : try attributed.get()
+    // A whole-history scan starts `git log` (attribution) only when the first
+    // blob with a hit turns up: a clean repository, the common case in CI,
+    // never pays for it, and a leaky one runs it beside the rest of the scan.
+    let attribution = LazyAttribution(repository: repository, revisions: options.revisions)
+    if options.revisions != nil { attribution.start() }
+    let early: Attribution? = options.revisions == nil ? nil : try attribution.wait()
 
     var stats = ScanStats()
     var todo: [GitRepository.ObjectEntry] = []
@@ -96,7 +90,9 @@ public final class Scanner: Sendable {
       var localStats = ScanStats()
       do {
         try repository.readBlobs(chunks[index].map(\.id)) { id, bytes in
+          let before = local.count
           scan(bytes, path: "", blob: id, detector: detector, into: &local, stats: &localStats)
+          if local.count > before { attribution.start() }
           if let progress, counter.increment() % 256 == 0 { progress(counter.value, total) }
         }
       } catch let error as ScanError {
@@ -106,26 +102,26 @@ public final class Scanner: Sendable {
     }
     if let failure { throw failure }
     stats.add(collected.stats)
-    attributionDone.wait()
-    let attribution = try attributed.get()
-    stats.commits = attribution.commits.count
-
-    // A blob that history names but the store lacks (a partial clone, a
-    // snapshot without its large files) is reported, not fatal; a corrupt one
-    // already stopped the listing.
+    if repository.isPartialClone {
+      warnings.append("\(repository.path.path) is a partial clone: blobs it has not fetched are not scanned")
+    }
+    guard attribution.started else {
+      stats.commits = repository.commitCount
+      return ScanResult(findings: [], stats: stats, warnings: warnings)
+    }
+    let history = try attribution.wait()
+    stats.commits = history.commits.count
     let listedIDs = Set(blobs.map(\.id))
-    let absent = attribution.blobs.keys.filter { !listedIDs.contains($0) }
+    let absent = history.blobs.keys.filter { !listedIDs.contains($0) }
     if !absent.isEmpty {
       let n = absent.count
       warnings.append(
         "\(n) blob\(n == 1 ? "" : "s") named in history \(n == 1 ? "is" : "are") missing from the object store "
-          + "(a partial clone?) and \(n == 1 ? "was" : "were") not scanned")
+          + "and \(n == 1 ? "was" : "were") not scanned")
     }
     if options.revisions == nil {
-      let unreachable = todo.filter { attribution.blobs[$0.id] == nil }
-      if options.allObjects { stats.unreachableBlobs = unreachable.count }
-      stats.skippedIgnoredPath =
-        Set(todo.compactMap { e in attribution.first(e.id).flatMap { ruleSet.isIgnored(path: $0.path) ? e.id : nil } }).count
+      if options.allObjects { stats.unreachableBlobs = todo.filter { history.blobs[$0.id] == nil }.count }
+      stats.skippedIgnoredPath = Set(todo.compactMap { e in history.first(e.id).flatMap { ruleSet.isIgnored(path: $0.path) ? e.id : nil } }).count
     }
 
     // Hits carry the blob and, for a view inside it, the part of the path
@@ -134,7 +130,7 @@ public final class Scanner: Sendable {
     for var hit in collected.hits {
       guard let blob = hit.blob else { continue }
       let base: String
-      if let intro = attribution.first(blob) {
+      if let intro = history.first(blob) {
         base = intro.path
       } else {
         guard options.allObjects, options.revisions == nil else { continue }
@@ -144,7 +140,7 @@ public final class Scanner: Sendable {
       if ruleSet.isIgnored(path: base) || !ruleSet.pathAllowed(rule: hit.ruleIndex, path: hit.path) { continue }
       resolved.append(hit)
     }
-    let findings = merge(resolved, attribution: attribution)
+    let findings = merge(resolved, attribution: history)
     return ScanResult(findings: findings, stats: stats, warnings: warnings)
   }
 
@@ -283,6 +279,41 @@ public final class Scanner: Sendable {
       filled += e.size + 256
     }
     return chunks
+  }
+}
+
+/// `git log` attribution, started at most once, from any worker thread.
+private final class LazyAttribution: @unchecked Sendable {
+  // @unchecked Sendable: every field is guarded by `lock`, or written before `done` is signalled.
+  private let lock = NSLock()
+  private let done = DispatchSemaphore(value: 0)
+  private let repository: GitRepository
+  private let revisions: [String]?
+  private var result: Result<Attribution, ScanError>?
+  private(set) var started = false
+
+  init(repository: GitRepository, revisions: [String]?) {
+    self.repository = repository
+    self.revisions = revisions
+  }
+
+  func start() {
+    let first = lock.withLock { () -> Bool in
+      defer { started = true }
+      return !started
+    }
+    guard first else { return }
+    Thread { [self] in
+      let r = Result { () throws(ScanError) in try repository.attribution(revisions: revisions) }
+      lock.withLock { result = r }
+      done.signal()
+    }.start()
+  }
+
+  func wait() throws(ScanError) -> Attribution {
+    done.wait()
+    done.signal()
+    return try lock.withLock { result! }.get()
   }
 }
 

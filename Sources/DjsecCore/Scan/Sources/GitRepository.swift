@@ -48,6 +48,16 @@ public struct GitRepository: Sendable {
     return GitRepository(path: path)
   }
 
+  /// A partial clone (`git clone --filter`): blobs not fetched cannot be read.
+  public var isPartialClone: Bool {
+    !(Subprocess.run("git", ["config", "--get", "extensions.partialClone"], in: path)?.stdoutText.isEmpty ?? true)
+  }
+
+  /// Commits reachable from every ref (for the report of a clean scan).
+  public var commitCount: Int {
+    Int(Subprocess.run("git", ["rev-list", "--all", "--count"], in: path)?.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+  }
+
   public var isShallow: Bool {
     Subprocess.run("git", ["rev-parse", "--is-shallow-repository"], in: path)?.stdoutText.hasPrefix("true") ?? false
   }
