@@ -121,7 +121,8 @@ public final class Scanner: Sendable {
     }
     if options.revisions == nil {
       if options.allObjects { stats.unreachableBlobs = todo.filter { history.blobs[$0.id] == nil }.count }
-      stats.skippedIgnoredPath = Set(todo.compactMap { e in history.first(e.id).flatMap { ruleSet.isIgnored(path: $0.path) ? e.id : nil } }).count
+      stats.skippedIgnoredPath =
+        Set(todo.compactMap { e in history.first(e.id).flatMap { ruleSet.isIgnored(path: $0.path) ? e.id : nil } }).count
     }
 
     // Hits carry the blob and, for a view inside it, the part of the path

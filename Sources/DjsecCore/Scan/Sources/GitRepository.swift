@@ -55,7 +55,9 @@ public struct GitRepository: Sendable {
 
   /// Commits reachable from every ref (for the report of a clean scan).
   public var commitCount: Int {
-    Int(Subprocess.run("git", ["rev-list", "--all", "--count"], in: path)?.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+    Int(
+      Subprocess.run("git", ["rev-list", "--all", "--count"], in: path)?.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+      ?? 0
   }
 
   public var isShallow: Bool {
