@@ -50,10 +50,7 @@ extension Djsec {
       guard let reporter = Reporters.named(format) else {
         throw ValidationError("unknown format \(format): use text, json or sarif")
       }
-      let ruleSet: RuleSet
-      do { ruleSet = try rules.map { try RuleSet.load(URL(fileURLWithPath: $0)) } ?? RuleSet.builtIn() } catch {
-        throw error
-      }
+      let ruleSet = try rules.map { try RuleSet.load(URL(fileURLWithPath: $0)) } ?? RuleSet.builtIn()
       var options = ScanOptions()
       options.allObjects = allObjects
       options.maxBlobSize = maxSize << 20
@@ -75,9 +72,7 @@ extension Djsec {
       let color = terminal && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
       let text = reporter.render(result, options: ReportOptions(showSecrets: showSecrets, color: color && format == "text"))
       if let reportPath {
-        do { try AtomicFile.write(text, to: URL(fileURLWithPath: reportPath), mode: showSecrets ? 0o600 : 0o644) } catch {
-          throw error
-        }
+        try AtomicFile.write(text, to: URL(fileURLWithPath: reportPath), mode: showSecrets ? 0o600 : 0o644)
       } else {
         print(text, terminator: "")
       }
