@@ -11,9 +11,7 @@ final class InitEndToEndTests: XCTestCase {
 
   override func setUpWithError() throws {
     python = try CLI.python()
-    work = try CLI.temporaryFolder("init")
-    let made = try CLI.run(python, ["-m", "django", "startproject", "demo"], in: work)
-    XCTAssertEqual(made.status, 0, made.stderr)
+    work = try CLI.startProject("init", python: python)
     try CLI.git(["init", "-q"], in: project)
     try CLI.git(["add", "-A"], in: project)
     try CLI.git(["commit", "-qm", "startproject"], in: project)

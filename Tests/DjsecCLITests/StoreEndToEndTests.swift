@@ -11,9 +11,7 @@ final class StoreEndToEndTests: XCTestCase {
 
   override func setUpWithError() throws {
     python = try CLI.python()
-    work = try CLI.temporaryFolder("store")
-    let made = try CLI.run(python, ["-m", "django", "startproject", "demo"], in: work)
-    XCTAssertEqual(made.status, 0, made.stderr)
+    work = try CLI.startProject("store", python: python)
   }
 
   override func tearDownWithError() throws {

@@ -89,6 +89,15 @@ enum CLI {
     return url
   }
 
+  /// A fresh `django-admin startproject demo` in a new temporary folder,
+  /// made by the real Django of the test virtualenv; returns that folder.
+  static func startProject(_ name: String, python: URL) throws -> URL {
+    let work = try temporaryFolder(name)
+    let made = try run(python, ["-m", "django", "startproject", "demo"], in: work)
+    XCTAssertEqual(made.status, 0, made.stderr)
+    return work
+  }
+
   /// Every regular file under `folder` (outside .git) with its bytes, to prove nothing changed.
   static func snapshot(_ folder: URL) -> [String: Data] {
     var files: [String: Data] = [:]
