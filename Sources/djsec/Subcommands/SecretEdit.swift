@@ -70,7 +70,16 @@ enum EditText {
     return out
   }
 
+  /// Runs the editor with djsec ignoring Ctrl-C and Ctrl-\\ meanwhile (as git
+  /// does): the keys reach the editor, and djsec lives on to remove the
+  /// plaintext copy.
   static func runEditor(_ editor: String, _ path: String) -> Int32 {
+    let oldInt = signal(SIGINT, SIG_IGN)
+    let oldQuit = signal(SIGQUIT, SIG_IGN)
+    defer {
+      signal(SIGINT, oldInt)
+      signal(SIGQUIT, oldQuit)
+    }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/sh")
     process.arguments = ["-c", "\(editor) \"$1\"", "djsec-edit", path]
