@@ -281,3 +281,27 @@ final class ScanEndToEndTests: XCTestCase {
     XCTAssertTrue(r.stderr.contains("djsec: warning:") && r.stderr.contains("shallow clone"), r.stderr)
   }
 }
+
+extension ScanEndToEndTests {
+  /// `.djsecignore` leaves out reviewed findings by fingerprint or secretHash; the rest still fail the run.
+  func testIgnoreFileLeavesOutReviewedFindings() throws {
+    let repo = try GitFixture("ignore")
+    let accepted = SecretGenerator.make("django_key")!
+    let other = SecretGenerator.make("django_key")!
+    try repo.commit("two", files: ["a/settings.py": "SECRET_KEY = '\(accepted)'\n", "b/settings.py": "SECRET_KEY = '\(other)'\n"])
+    let all = try repo.scan()
+    XCTAssertEqual(all.findings.count, 2)
+    let byFingerprint = try XCTUnwrap(all.findings.first { $0["secret"] as? String == accepted }?["fingerprint"] as? String)
+    try "# reviewed: a test fixture\n\(byFingerprint)\n".write(
+      to: repo.root.appendingPathComponent(".djsecignore"), atomically: true, encoding: .utf8)
+    let left = try repo.scan()
+    XCTAssertEqual(left.status, 1)
+    XCTAssertEqual(left.findings.compactMap { $0["secret"] as? String }, [other])
+    let hash = try XCTUnwrap(all.findings.first { $0["secret"] as? String == other }?["secretHash"] as? String)
+    try "\(byFingerprint)\n\(hash)  # rotated already\n".write(
+      to: repo.root.appendingPathComponent(".djsecignore"), atomically: true, encoding: .utf8)
+    XCTAssertEqual(try repo.scan().status, 0)
+    let missing = try CLI.djsec(["scan", repo.root.path, "--ignore-file", repo.root.appendingPathComponent("nope").path])
+    XCTAssertEqual(missing.status, 2)
+  }
+}

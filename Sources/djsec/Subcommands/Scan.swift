@@ -46,6 +46,9 @@ extension Djsec {
     @Option(help: "Skip blobs larger than this many MiB.")
     var maxSize = 32
 
+    @Option(help: "Findings to leave out, by fingerprint or secretHash (default: .djsecignore in the repository, if any).")
+    var ignoreFile: String?
+
     func run() throws {
       guard let reporter = Reporters.named(format) else {
         throw ValidationError("unknown format \(format): use text, json or sarif")
@@ -57,7 +60,7 @@ extension Djsec {
       if let since { options.revisions = ["\(since)..HEAD"] }
       if let range { options.revisions = [range] }
       let scanner = Scanner(ruleSet: ruleSet)
-      let result: ScanResult
+      var result: ScanResult
       if noGit {
         result = try scanner.scanFiles((paths.isEmpty ? ["."] : paths).map { URL(fileURLWithPath: $0) }, options: options)
       } else {
@@ -66,6 +69,14 @@ extension Djsec {
         let showProgress = isatty(2) != 0
         result = try scanner.scanGit(repository, options: options, progress: showProgress ? Progress.blobs : nil)
         if showProgress { Progress.clear() }
+      }
+      let ignorePath =
+        ignoreFile.map { URL(fileURLWithPath: $0) }
+        ?? URL(fileURLWithPath: noGit ? "." : (paths.first ?? ".")).appendingPathComponent(IgnoreFile.defaultName)
+      if let ignore = IgnoreFile.load(ignorePath) {
+        result = ignore.filter(result)
+      } else if ignoreFile != nil {
+        throw ScanError.unreadable(path: ignorePath.path)
       }
       for warning in result.warnings { Diagnostics.warning(warning) }
       let terminal = isatty(1) != 0 && reportPath == nil
