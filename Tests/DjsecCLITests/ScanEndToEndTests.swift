@@ -305,3 +305,22 @@ extension ScanEndToEndTests {
     XCTAssertEqual(missing.status, 2)
   }
 }
+
+extension ScanEndToEndTests {
+  /// `--staged` (a pre-commit hook) sees only what the next commit would add.
+  func testStagedScansTheIndexOnly() throws {
+    let repo = try GitFixture("staged")
+    let old = SecretGenerator.make("django_key")!
+    try repo.commit("old leak", files: ["old/settings.py": "SECRET_KEY = '\(old)'\n"])
+    XCTAssertEqual(try CLI.djsec(["scan", repo.root.path, "--staged"]).status, 0, "nothing staged")
+    let new = SecretGenerator.make("django_key")!
+    try repo.write("new/.env", "DJANGO_SECRET_KEY=\(new)\n")
+    try repo.git("add", "new/.env")
+    let r = try CLI.djsec(["scan", repo.root.path, "--staged", "--format", "json", "--show-secrets"])
+    XCTAssertEqual(r.status, 1)
+    let doc = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+    let findings = doc?["findings"] as? [[String: Any]] ?? []
+    XCTAssertEqual(findings.compactMap { $0["secret"] as? String }, [new])
+    XCTAssertEqual(findings.first?["path"] as? String, "new/.env")
+  }
+}

@@ -145,6 +145,25 @@ public final class Scanner: Sendable {
     return ScanResult(findings: findings, stats: stats, warnings: warnings)
   }
 
+  /// Scans what is staged for the next commit (`--staged`, for a pre-commit
+  /// hook): each added or changed blob in the index, at its path.
+  public func scanStaged(_ repository: GitRepository, options: ScanOptions) throws(ScanError) -> ScanResult {
+    let staged = try repository.stagedBlobs().filter { !ruleSet.isIgnored(path: $0.path) }
+    let paths = Dictionary(staged.map { ($0.id, $0.path) }, uniquingKeysWith: { a, _ in a })
+    let detector = Detector(ruleSet: ruleSet)
+    var hits: [Hit] = []
+    var stats = ScanStats()
+    try repository.readBlobs(Array(paths.keys)) { id, bytes in
+      guard bytes.count <= options.maxBlobSize else {
+        stats.skippedLarge += 1
+        return
+      }
+      scan(bytes, path: paths[id] ?? id, blob: nil, detector: detector, into: &hits, stats: &stats)
+    }
+    hits = hits.filter { ruleSet.pathAllowed(rule: $0.ruleIndex, path: $0.path) }
+    return ScanResult(findings: merge(hits, attribution: nil), stats: stats, warnings: [])
+  }
+
   /// Scans files and folders as they are on disk (`--no-git`).
   public func scanFiles(_ paths: [URL], options: ScanOptions) throws(ScanError) -> ScanResult {
     var found: [(URL, String)] = []

@@ -34,6 +34,9 @@ extension Djsec {
     @Flag(help: "Scan files and folders as they are on disk, not git history.")
     var noGit = false
 
+    @Flag(help: "Scan only what is staged for the next commit (for a pre-commit hook).")
+    var staged = false
+
     @Option(help: "Scan only what commits after REV introduced (REV..HEAD).")
     var since: String?
 
@@ -66,9 +69,13 @@ extension Djsec {
       } else {
         guard paths.count <= 1 else { throw ValidationError("scan one repository at a time, or pass --no-git for files") }
         let repository = try GitRepository.open(URL(fileURLWithPath: paths.first ?? "."))
-        let showProgress = isatty(2) != 0
-        result = try scanner.scanGit(repository, options: options, progress: showProgress ? Progress.blobs : nil)
-        if showProgress { Progress.clear() }
+        if staged {
+          result = try scanner.scanStaged(repository, options: options)
+        } else {
+          let showProgress = isatty(2) != 0
+          result = try scanner.scanGit(repository, options: options, progress: showProgress ? Progress.blobs : nil)
+          if showProgress { Progress.clear() }
+        }
       }
       let ignorePath =
         ignoreFile.map { URL(fileURLWithPath: $0) }

@@ -107,6 +107,22 @@ public struct GitRepository: Sendable {
     return result
   }
 
+  /// The blobs staged for the next commit (added or changed in the index),
+  /// for a pre-commit hook: `git diff --cached --raw`.
+  public func stagedBlobs() throws(ScanError) -> [(id: String, path: String)] {
+    var out: [(String, String)] = []
+    let status = try Streamed.lines(
+      git: ["-c", "core.quotePath=false", "diff", "--cached", "--raw", "--no-abbrev", "--no-renames", "--no-color"], in: path
+    ) { line in
+      guard line.first == UInt8(ascii: ":"), let tab = line.firstIndex(of: 9) else { return }
+      let fields = line[line.startIndex..<tab].split(separator: 32)
+      guard fields.count >= 5, fields[4].first != UInt8(ascii: "D"), !fields[1].starts(with: Array("160000".utf8)) else { return }
+      out.append((String(decoding: fields[3], as: UTF8.self), GitPath.unquote(Array(line[(tab + 1)...]))))
+    }
+    guard status == 0 else { throw .gitFailed(command: "git diff --cached", path: path.path) }
+    return out
+  }
+
   public struct ObjectEntry: Sendable {
     public var id: String
     public var size: Int
