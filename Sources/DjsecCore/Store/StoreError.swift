@@ -11,7 +11,6 @@ public enum StoreError: Error, Equatable, Sendable {
   case wrongPassphrase(keyFile: String)
   case noPassphrase(keyFile: String)
   case storeNotFound(path: String)
-  case storeExists(path: String)
   case keyExists(path: String)
   case invalidPublicKey(String)
   case unknownRecipient(label: String)
@@ -36,7 +35,6 @@ extension StoreError: DjsecError {
     case .wrongPassphrase(let k): "wrong passphrase for \(k)"
     case .noPassphrase(let k): "\(k) is protected by a passphrase and there is no terminal to ask for it"
     case .storeNotFound(let p): "no store at \(p)"
-    case .storeExists(let p): "\(p) already exists"
     case .keyExists(let p): "refusing to overwrite \(p)"
     case .invalidPublicKey(let k): "\(k) is not a djsec public key (32 bytes of base64) or a .pub file"
     case .unknownRecipient(let l): "no recipient labelled \(l)"
@@ -61,7 +59,6 @@ extension StoreError: DjsecError {
     case .wrongPassphrase: "try again, or use another key"
     case .noPassphrase: "run it in a terminal, or set DJSEC_PASSPHRASE"
     case .storeNotFound: "create it with 'djsec init' or 'djsec secret set NAME', or pass --store PATH"
-    case .storeExists: "use it, or pass --store PATH for another"
     case .keyExists: "choose another --name, or remove the old key first if it is really unused"
     case .invalidPublicKey: "pass the text printed by 'djsec keys new' or the path of its .pub file"
     case .unknownRecipient: "see 'djsec recipients list'"

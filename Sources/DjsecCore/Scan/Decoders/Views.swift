@@ -1,11 +1,6 @@
 /// What to scan in one blob. Plain text is scanned as it is; other content is
 /// first turned into text views: UTF-16 decoded, zip members unpacked, strings
 /// pulled out of binaries (`.pyc`), base64 values of Kubernetes Secrets decoded.
-enum ContentKind: Equatable {
-  case text
-  case binary
-}
-
 struct View {
   /// The path findings in this view are reported at (`a.zip!inner/.env` for a member).
   var path: String

@@ -65,19 +65,6 @@ final class ByteReader {
     }
   }
 
-  /// Exactly `count` bytes into `out` (replacing its contents); false if input ended first.
-  func read(count: Int, into out: inout [UInt8]) -> Bool {
-    out.removeAll(keepingCapacity: true)
-    out.reserveCapacity(count)
-    while out.count < count {
-      if start == end, !fill() { return false }
-      let take = min(count - out.count, end - start)
-      out.append(contentsOf: buffer[start..<(start + take)])
-      start += take
-    }
-    return true
-  }
-
   /// Calls `body` with the next `count` bytes in place, without copying them
   /// out of the read buffer (which grows to hold the largest blob); false if
   /// input ended first.
