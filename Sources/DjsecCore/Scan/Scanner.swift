@@ -227,9 +227,13 @@ public final class Scanner: Sendable {
   ) {
     stats.blobsScanned += 1
     stats.bytesScanned += bytes.count
-    let (scanRaw, views) = Views.derived(from: bytes, path: path, limits: Views.Limits())
-    if !scanRaw {
-      if Zip.isArchive(bytes) { stats.archives += 1 } else if Views.isBinary(bytes) { stats.binaryBlobs += 1 }
+    let (scanRaw, views, kind) = Views.derived(from: bytes, path: path, limits: Views.Limits())
+    switch kind {
+    case .archive: stats.archives += 1
+    case .binary: stats.binaryBlobs += 1
+    // Counted as git counts it: UTF-16 text with NUL bytes is binary to git.
+    case .utf16: if Views.isBinary(bytes) { stats.binaryBlobs += 1 }
+    case .text: break
     }
     if scanRaw {
       let replaced = views.reduce(into: Set<Int>()) { $0.formUnion($1.replacesLines) }

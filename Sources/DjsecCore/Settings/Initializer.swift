@@ -125,9 +125,7 @@ public struct Initializer: Sendable {
           store = try SecretStore.open(location.store, keyRing: location.keyRing, passphrase: options.askPassphrase)
           if store.contains(Renderer.secretKey) { storeKey = try store.string(Renderer.secretKey) }
           fallbacks = try Renderer.fallbackKeys(store)
-          for name in store.names where name != Renderer.secretKey && name != Renderer.fallbacks {
-            others += "\(name) = \(PythonLiteral.string(try store.string(name)))\n"
-          }
+          others = try Renderer.otherSecretsSource(store)
         } catch { throw .store(error) }
         let same =
           storeKey != nil && !options.force && store.file.config["hosts"] == options.hosts.joined(separator: " ")
@@ -267,7 +265,8 @@ public struct Initializer: Sendable {
   }
 }
 
-func relativePath(_ url: URL, from base: URL) -> String {
+/// `url`'s path below `base` (or the whole path when it is not below it), for messages.
+public func relativePath(_ url: URL, from base: URL) -> String {
   let path = url.standardizedFileURL.path
   let prefix = base.standardizedFileURL.path + "/"
   return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path

@@ -15,14 +15,20 @@ public enum Renderer {
     return try store.string(fallbacks).split(separator: "\n").map(String.init)
   }
 
+  /// Every secret but the key and its fallbacks, as `NAME = "..."` lines of Python.
+  static func otherSecretsSource(_ store: SecretStore) throws(StoreError) -> String {
+    var out = ""
+    for name in store.names where name != secretKey && name != fallbacks {
+      out += "\(name) = \(PythonLiteral.string(try store.string(name)))\n"
+    }
+    return out
+  }
+
   public static func render(_ store: SecretStore, template: SettingsTemplate) throws(InitError) -> String {
     do {
       let hosts = (store.file.config["hosts"] ?? "").split(separator: " ").map(String.init)
       let profile = Initializer.Profile(rawValue: store.file.config["profile"] ?? "deploy") ?? .deploy
-      var others = ""
-      for name in store.names where name != secretKey && name != fallbacks {
-        others += "\(name) = \(PythonLiteral.string(try store.string(name)))\n"
-      }
+      let others = try otherSecretsSource(store)
       var options = Initializer.Options()
       options.hosts = hosts
       options.profile = profile

@@ -59,7 +59,7 @@ extension Djsec {
       if !dryRun { try initializer.apply(plan, options: options) }
       let root = plan.project.root
       for change in plan.changes {
-        let path = relative(change.file, root)
+        let path = relativePath(change.file, from: root)
         let verb: String
         switch (change.kind, dryRun) {
         case (.unchanged, _): verb = "unchanged"
@@ -71,12 +71,6 @@ extension Djsec {
         print("\(verb) \(path): \(change.summary)")
       }
       if dryRun { print("dry run: nothing was written") }
-    }
-
-    private func relative(_ url: URL, _ root: URL) -> String {
-      let p = url.standardizedFileURL.path
-      let prefix = root.standardizedFileURL.path + "/"
-      return p.hasPrefix(prefix) ? String(p.dropFirst(prefix.count)) : p
     }
   }
 }

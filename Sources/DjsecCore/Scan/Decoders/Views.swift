@@ -26,34 +26,41 @@ enum Views {
     return Bytes.contains(UnsafeRawBufferPointer(rebasing: bytes[0..<n]), byte: 0)
   }
 
+  /// What a blob turned out to be, for the scan's counters.
+  enum Kind {
+    case text, utf16, archive, binary
+  }
+
   /// Extra views of a blob besides its raw bytes (which the caller scans when
-  /// the blob is text). `depth` counts archive nesting.
-  static func derived(from bytes: UnsafeRawBufferPointer, path: String, limits: Limits, depth: Int = 0) -> (scanRaw: Bool, views: [View]) {
+  /// the blob is text), and what kind of blob it is. `depth` counts archive nesting.
+  static func derived(from bytes: UnsafeRawBufferPointer, path: String, limits: Limits, depth: Int = 0) -> (
+    scanRaw: Bool, views: [View], kind: Kind
+  ) {
     if let text = UTF16Text.decode(bytes) {
-      return (false, [View(path: path, bytes: text)])
+      return (false, [View(path: path, bytes: text)], .utf16)
     }
     if isBinary(bytes) {
       if Zip.isArchive(bytes) {
-        guard depth < limits.maxArchiveDepth else { return (false, []) }
+        guard depth < limits.maxArchiveDepth else { return (false, [], .archive) }
         var views: [View] = []
         for member in Zip.members(of: bytes, maxMemberSize: limits.maxMemberSize, maxTotal: limits.maxArchiveTotal) {
           let inner = path + "!" + member.name
           member.bytes.withUnsafeBytes { raw in
-            let (scanRaw, more) = derived(from: raw, path: inner, limits: limits, depth: depth + 1)
+            let (scanRaw, more, _) = derived(from: raw, path: inner, limits: limits, depth: depth + 1)
             if scanRaw { views.append(View(path: inner, bytes: member.bytes)) }
             views += more
           }
         }
-        return (false, views)
+        return (false, views, .archive)
       }
-      if Media.isImageOrFont(bytes) { return (false, []) }
-      return (false, [View(path: path, bytes: BinaryStrings.extract(bytes), binaryStrings: true)])
+      if Media.isImageOrFont(bytes) { return (false, [], .binary) }
+      return (false, [View(path: path, bytes: BinaryStrings.extract(bytes), binaryStrings: true)], .binary)
     }
     var views: [View] = []
     if let (secret, lines) = KubernetesSecret.decodedView(bytes) {
       views.append(View(path: path, bytes: secret, replacesLines: lines))
     }
-    return (true, views)
+    return (true, views, .text)
   }
 }
 
