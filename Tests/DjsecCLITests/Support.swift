@@ -30,6 +30,13 @@ enum CLI {
     throw XCTSkip("no Django virtualenv at \(url.path): run 'make test' to create it")
   }
 
+  /// Per test process: stands in for the user's XDG state and config folders.
+  static let testHome: URL = {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("djsec-test-home-\(ProcessInfo.processInfo.processIdentifier)")
+    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+  }()
+
   @discardableResult
   static func run(
     _ executable: URL, _ arguments: [String], in directory: URL? = nil, stdin: String? = nil,
@@ -40,6 +47,11 @@ enum CLI {
     process.arguments = arguments
     if let directory { process.currentDirectoryURL = directory }
     var env = ProcessInfo.processInfo.environment
+    // djsec keeps per-user state (trust pins) and finds per-user keys under
+    // the XDG folders: tests never touch the real ones.
+    env["XDG_STATE_HOME"] = testHome.appendingPathComponent("state").path
+    env["XDG_CONFIG_HOME"] = testHome.appendingPathComponent("config").path
+    env["XDG_RUNTIME_DIR"] = nil
     env.merge(environment) { $1 }
     process.environment = env
     let out = Pipe()
