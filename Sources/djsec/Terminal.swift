@@ -44,3 +44,18 @@ enum Terminal {
     return data
   }
 }
+
+extension Terminal {
+  /// A yes/no question at the terminal (visible input); nil when there is no terminal.
+  static func confirm(_ prompt: String) -> Bool? {
+    let fd = open("/dev/tty", O_RDWR | O_NOCTTY)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    _ = prompt.withCString { write(fd, $0, strlen($0)) }
+    var out: [UInt8] = []
+    var byte: UInt8 = 0
+    while read(fd, &byte, 1) == 1, byte != 10 { out.append(byte) }
+    let answer = String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased()
+    return answer == "y" || answer == "yes"
+  }
+}

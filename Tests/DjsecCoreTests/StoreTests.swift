@@ -9,13 +9,14 @@ final class StoreTests: XCTestCase {
   private var folder: URL!
   private var storeURL: URL { folder.appendingPathComponent("secrets.djsec") }
   private var ring: KeyRing { KeyRing(keysFolder: folder.appendingPathComponent("keys"), environment: [:]) }
+  private var trust: TrustSettings { TrustSettings(recordFolder: folder.appendingPathComponent("state")) }
   private let noPassphrase: (KeyFile) throws(StoreError) -> [UInt8] = { k throws(StoreError) in throw .noPassphrase(keyFile: k.path) }
 
   override func setUpWithError() throws {
     folder = FileManager.default.temporaryDirectory.appendingPathComponent("djsec-store-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     let (pair, _) = try KeyStoreFiles.create(in: folder.appendingPathComponent("keys"), label: "alice", passphrase: nil)
-    let store = SecretStore.create(at: storeURL, recipients: [("alice", pair.publicKey)])
+    let store = try SecretStore.create(at: storeURL, opener: pair, label: "alice", trust: trust)
     try store.set("API_TOKEN", Array("token-value".utf8))
     try store.set("DB_PASSWORD", Array("p\"w\\d".utf8))
     try store.set("SECRET_KEY", Array("k".utf8))
@@ -24,7 +25,9 @@ final class StoreTests: XCTestCase {
 
   override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
 
-  private func open() throws -> SecretStore { try SecretStore.open(storeURL, keyRing: ring, passphrase: noPassphrase) }
+  private func open(_ access: SecretStore.Access = .write) throws -> SecretStore {
+    try SecretStore.open(storeURL, keyRing: ring, passphrase: noPassphrase, trust: trust, access: access)
+  }
   private var text: String { get throws { try String(contentsOf: storeURL, encoding: .utf8) } }
   private func write(_ t: String) throws { try t.write(to: storeURL, atomically: true, encoding: .utf8) }
 
@@ -55,8 +58,10 @@ final class StoreTests: XCTestCase {
     let changed = zip(before.split(separator: "\n"), after.split(separator: "\n")).filter { $0 != $1 }
     XCTAssertEqual(
       changed.map { $0.0.split(separator: " ").prefix(2).joined(separator: " ") },
-      ["secret: API_TOKEN", "mac: \(before.split(separator: "\n").last!.dropFirst(5))"])
+      ["generation: 1", "secret: API_TOKEN", "mac: \(before.split(separator: "\n").dropLast().last!.dropFirst(5))", "signature: \(lines(before).last!.split(separator: " ")[1])"])
   }
+
+  private func lines(_ t: String) -> [String] { t.split(separator: "\n").map(String.init) }
 
   func testFlippedBytesAnywhereAreRefused() throws {
     let good = try text
@@ -74,6 +79,8 @@ final class StoreTests: XCTestCase {
     try assertRefused(flipped(lines.firstIndex { $0.hasPrefix("id:") }!), "integrity check failed")
     try assertRefused(flipped(lines.firstIndex { $0.hasPrefix("mac:") }!), "integrity check failed")
     try assertRefused(flipped(lines.firstIndex { $0.hasPrefix("recipient:") }!), "integrity check failed")
+    try assertRefused(good.replacingOccurrences(of: "generation: 1\n", with: "generation: 9\n"), "integrity check failed")
+    try assertRefused(flipped(lines.firstIndex { $0.hasPrefix("signature:") }!), "signature")
     try write(good)
     XCTAssertNoThrow(try open())
   }
@@ -110,12 +117,17 @@ final class StoreTests: XCTestCase {
 
   func testVersionsMalformedLinesAndWrongKeys() throws {
     let good = try text
-    try assertRefused(good.replacingOccurrences(of: "djsec-store: 1", with: "djsec-store: 2"), "format version 2")
-    try assertRefused(good.replacingOccurrences(of: "secret: API_TOKEN", with: "secrit: API_TOKEN"), "secrets.djsec:5: unknown line")
+    try assertRefused(good.replacingOccurrences(of: "djsec-store: 2", with: "djsec-store: 3"), "format version 3")
+    try assertRefused(good.replacingOccurrences(of: "generation: 1", with: "generation: 01"), "generation must be a number")
+    try assertRefused(good.replacingOccurrences(of: "mac: ", with: "<<<<<<< HEAD\nmac: "), "conflict markers")
+    try assertRefused(good + "signature: x\n", "nothing may follow the signature line")
+    try assertRefused(good.replacingOccurrences(of: "secret: API_TOKEN", with: "secrit: API_TOKEN"), "secrets.djsec:6: unknown line")
     try write(good)
     let other = folder.appendingPathComponent("other")
     _ = try KeyStoreFiles.create(in: other, label: "mallory", passphrase: nil)
-    XCTAssertThrowsError(try SecretStore.open(storeURL, keyRing: KeyRing(keysFolder: other, environment: [:]), passphrase: noPassphrase)) {
+    XCTAssertThrowsError(
+      try SecretStore.open(storeURL, keyRing: KeyRing(keysFolder: other, environment: [:]), passphrase: noPassphrase, trust: trust, access: .read)
+    ) {
       XCTAssertEqual($0 as? StoreError, .noKeyOpens(store: "secrets.djsec", recipients: ["alice"]))
     }
   }
@@ -124,19 +136,55 @@ final class StoreTests: XCTestCase {
     let bobFolder = folder.appendingPathComponent("bob")
     let (bob, _) = try KeyStoreFiles.create(in: bobFolder, label: "bob", passphrase: nil)
     let store = try open()
-    try store.addRecipient(label: "bob", publicKey: bob.publicKey)
+    try store.addRecipient(label: "bob", identity: PublicIdentity(bob))
     try store.save()
     let bobRing = KeyRing(keysFolder: bobFolder, environment: [:])
-    XCTAssertEqual(try SecretStore.open(storeURL, keyRing: bobRing, passphrase: noPassphrase).string("API_TOKEN"), "token-value")
+    let bobTrust = TrustSettings(recordFolder: folder.appendingPathComponent("bob-state"))
+    func asBob(_ access: SecretStore.Access) throws -> SecretStore {
+      try SecretStore.open(storeURL, keyRing: bobRing, passphrase: noPassphrase, trust: bobTrust, access: access)
+    }
+    // Bob has never accepted alice: first contact is refused until he reviews it.
+    XCTAssertThrowsError(try asBob(.read)) {
+      XCTAssertEqual(
+        $0 as? StoreError,
+        .trust(.untrusted(store: "secrets.djsec", signer: "alice", fingerprint: PublicIdentity(try! self.alicePair()).fingerprint, firstContact: true)))
+    }
+    try asBob(.review).accept()
+    XCTAssertEqual(try asBob(.read).string("API_TOKEN"), "token-value")
     let before = try text
     let again = try open()
     try again.removeRecipient(label: "bob")
     try again.save()
     let after = try text
-    XCTAssertNotEqual(before.split(separator: "\n")[2], after.split(separator: "\n")[2], "a new file id comes with the new data key")
-    XCTAssertThrowsError(try SecretStore.open(storeURL, keyRing: bobRing, passphrase: noPassphrase))
+    XCTAssertEqual(before.split(separator: "\n")[2], after.split(separator: "\n")[2], "the store id stays across rotations")
+    XCTAssertNotEqual(
+      lines(before).first { $0.hasPrefix("secret: API_TOKEN") }, lines(after).first { $0.hasPrefix("secret: API_TOKEN") },
+      "every value is encrypted again")
+    XCTAssertThrowsError(try asBob(.read)) { XCTAssertEqual($0 as? StoreError, .noKeyOpens(store: "secrets.djsec", recipients: ["alice"])) }
+    // Rolled back to the copy bob could open: alice reads with a warning verdict, but never writes to it.
+    try write(before)
+    XCTAssertEqual(try open(.read).verdict, .older(generation: 2, seen: 3, retiredKey: true))
+    XCTAssertThrowsError(try open(.write)) { XCTAssertEqual($0 as? StoreError, .trust(.retiredDataKey(store: "secrets.djsec"))) }
+    try write(after)
     XCTAssertEqual(try open().string("DB_PASSWORD"), "p\"w\\d")
     XCTAssertThrowsError(try open().removeRecipient(label: "alice")) { XCTAssertEqual($0 as? StoreError, .lastRecipient(label: "alice")) }
+  }
+
+  private func alicePair() throws -> KeyPair {
+    try KeyFile.read(folder.appendingPathComponent("keys/alice.key")).unlock { () throws(StoreError) in [] }
+  }
+
+  func testSignatureByAKeyThatIsNotARecipientIsRefused() throws {
+    // A valid MAC (the data key is known here) signed by an outsider: refused before any trust decision.
+    let store = try open()
+    try store.set("X", Array("y".utf8))
+    try store.save()
+    var lines = lines(try text)
+    let outsider = KeyPair().signing
+    let signed = lines.dropLast().joined(separator: "\n") + "\n"
+    lines[lines.count - 1] =
+      "signature: \(Data(outsider.publicKey).base64EncodedString()) \(Data(outsider.sign(Array(signed.utf8))).base64EncodedString())"
+    try assertRefused(lines.joined(separator: "\n") + "\n", "not by one of the store's recipients")
   }
 
   func testPassphraseProtectedKeys() throws {

@@ -46,8 +46,9 @@ public struct KeyFile: Sendable {
     return out
   }
 
-  public static func publicText(label: String, publicKey: [UInt8]) -> String {
-    "\(Base64Text.encode(publicKey)) \(label)\n"
+  /// The `.pub` line: the public identity (both public keys) and the label.
+  public static func publicText(label: String, identity: PublicIdentity) -> String {
+    "\(identity.text) \(label)\n"
   }
 
   public static func read(_ url: URL) throws(StoreError) -> KeyFile {
@@ -103,15 +104,21 @@ public struct KeyFile: Sendable {
     } catch { throw .malformed(file: path, line: 1, reason: "bad private key") }
   }
 
-  /// Parses a public key given as base64 text or as a path to a `.pub` file.
-  public static func parsePublic(_ argument: String) throws(StoreError) -> (key: [UInt8], label: String?) {
+  /// Parses a public identity given as text (`djsec:BASE64 [LABEL]`) or as
+  /// the path of a `.pub` file. A version 1 `.pub` (a bare X25519 key) has
+  /// no signing key and is refused with a hint to make a new one.
+  public static func parsePublic(_ argument: String) throws(StoreError) -> (identity: PublicIdentity, label: String?) {
     var text = argument
     if FileManager.default.fileExists(atPath: argument), let data = FileManager.default.contents(atPath: argument) {
       text = String(decoding: data, as: UTF8.self)
     }
     let parts = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
-    guard let first = parts.first, let key = Base64Text.decode(first), key.count == 32 else { throw .invalidPublicKey(argument) }
-    return (key, parts.count > 1 ? String(parts[1]) : nil)
+    guard let first = parts.first else { throw .invalidPublicKey(argument) }
+    guard let identity = PublicIdentity.parse(first) else {
+      if let bare = Base64Text.decode(first), bare.count == 32 { throw .oldPublicKey(argument) }
+      throw .invalidPublicKey(argument)
+    }
+    return (identity, parts.count > 1 ? String(parts[1]) : nil)
   }
 }
 

@@ -44,7 +44,7 @@ public enum KeyStoreFiles {
     }
     do {
       try AtomicFile.write(
-        KeyFile.publicText(label: label, publicKey: pair.publicKey), to: folder.appendingPathComponent("\(label).pub"), mode: 0o644)
+        KeyFile.publicText(label: label, identity: PublicIdentity(pair)), to: folder.appendingPathComponent("\(label).pub"), mode: 0o644)
     } catch { throw .file(error) }
     return (pair, keyURL)
   }

@@ -24,6 +24,8 @@ public struct Initializer: Sendable {
     public var keyLabel = "default"
     /// The passphrase callback for a protected key file.
     public var passphrase: (@Sendable (KeyFile) throws(StoreError) -> [UInt8])?
+    /// Whom the store's signatures are trusted for (the user's records, DJSEC_TRUSTED_KEYS).
+    public var trust = TrustSettings(recordFolder: nil)
 
     public init() {}
 
@@ -122,7 +124,8 @@ public struct Initializer: Sendable {
       if FileManager.default.fileExists(atPath: location.store.path) {
         let store: SecretStore
         do {
-          store = try SecretStore.open(location.store, keyRing: location.keyRing, passphrase: options.askPassphrase)
+          store = try SecretStore.open(
+            location.store, keyRing: location.keyRing, passphrase: options.askPassphrase, trust: options.trust, access: .write)
           if store.contains(Renderer.secretKey) { storeKey = try store.string(Renderer.secretKey) }
           fallbacks = try Renderer.fallbackKeys(store)
           others = try Renderer.otherSecretsSource(store)
@@ -220,8 +223,8 @@ public struct Initializer: Sendable {
         _ = try KeyStoreFiles.create(in: location.keys, label: label, passphrase: nil)
       case .updateStore(let key, let hosts, let profile):
         try SecretStore.modify(
-          location.store, keyRing: location.keyRing, passphrase: options.askPassphrase,
-          create: { () throws(StoreError) in try location.newStore() }
+          location.store, keyRing: location.keyRing, passphrase: options.askPassphrase, trust: options.trust,
+          create: { () throws(StoreError) in try location.newStore(passphrase: options.askPassphrase, trust: options.trust) }
         ) { store throws(StoreError) in
           try store.set(Renderer.secretKey, Array(key.utf8))
           store.setConfig("hosts", hosts.isEmpty ? nil : hosts)

@@ -4,49 +4,117 @@ import Foundation
   import Glibc
 #endif
 
+/// How far a store is trusted for what a command is about to do (docs/SECURITY.md).
+public enum TrustVerdict: Equatable, Sendable {
+  /// Signed by a trusted recipient and not older than anything seen.
+  case trusted
+  /// Signed by a trusted recipient, but older than the newest version seen:
+  /// reading warns, writing is refused.
+  case older(generation: UInt64, seen: UInt64, retiredKey: Bool)
+  /// Signed by a recipient the user has not accepted; `firstContact` when
+  /// there is no record of this store at all.
+  case untrusted(firstContact: Bool)
+  /// Signed by a trusted recipient, but gives access back to recipients a
+  /// trusted recipient removed.
+  case removedReturned([String])
+  /// Format version 1: no signature.
+  case unsigned
+}
+
 /// An opened store: the parsed file plus its data key, decrypted with one of
-/// the user's private keys. Values are decrypted one at a time, on request.
+/// the user's private keys, its MAC and signature checked, and the verdict
+/// of the user's trust record. Values are decrypted one at a time, on request.
 public final class SecretStore {
+  /// What the caller is about to do; it decides which verdicts are refused.
+  public enum Access: Sendable {
+    /// Refuses unsigned and untrusted stores; an older one opens (the caller warns).
+    case read
+    /// Refuses what `read` refuses, and older stores: nothing is ever sealed
+    /// to a removed recipient or under a retired data key.
+    case write
+    /// Refuses nothing that decrypts and verifies: for `djsec trust` to show.
+    case review
+  }
+
   public let url: URL
   public private(set) var file: StoreFile
   private var dataKey: SecretBytes
+  private var keys: StoreKeys
+  /// The user's key that opened the store; its signing half signs every write.
+  private let opener: KeyPair
+  let trust: TrustSettings
+  /// The user's record of this store as it was when opened.
+  public private(set) var record: TrustRecord?
+  public private(set) var verdict: TrustVerdict
   /// Set when anything changed since opening; `save` writes only then.
   public private(set) var changed = false
 
-  static let valuePrefix = Array("djsec-store-v1\u{0}".utf8)
-  static let macPurpose = "djsec-store-v1/mac"
-
   var displayName: String { url.lastPathComponent }
 
-  private init(url: URL, file: StoreFile, dataKey: SecretBytes) {
+  private init(url: URL, file: StoreFile, dataKey: SecretBytes, opener: KeyPair, trust: TrustSettings, record: TrustRecord?) {
     self.url = url
     self.file = file
     self.dataKey = dataKey
+    self.keys = StoreKeys(dataKey: dataKey, version: file.version)
+    self.opener = opener
+    self.trust = trust
+    self.record = record
+    self.verdict = .trusted
   }
 
-  /// A new, empty store for `recipients` with a fresh data key and file id.
-  public static func create(at url: URL, recipients: [(label: String, publicKey: [UInt8])], config: [String: String] = [:]) -> SecretStore {
+  /// A new, empty store whose one recipient is `opener` (labelled `label`),
+  /// with a fresh data key and store id.
+  public static func create(at url: URL, opener: KeyPair, label: String, trust: TrustSettings, config: [String: String] = [:])
+    throws(StoreError) -> SecretStore
+  {
     let key = SecretBytes(random: AEAD.keyBytes)
-    let file = StoreFile(
-      id: SecureRandom.bytes(16), config: config,
-      recipients: recipients.map { .init(label: $0.label, publicKey: $0.publicKey, sealedKey: SealedBox.seal(key, to: $0.publicKey)) },
-      secrets: [:], mac: [])
-    let store = SecretStore(url: url, file: file, dataKey: key)
+    let me = StoreFile.Recipient(
+      label: label, publicKey: opener.publicKey, signKey: opener.signing.publicKey, sealedKey: SealedBox.seal(key, to: opener.publicKey))
+    let file = StoreFile(id: SecureRandom.bytes(16), generation: 0, config: config, recipients: [me], secrets: [:], mac: [])
+    let store = SecretStore(url: url, file: file, dataKey: key, opener: opener, trust: trust, record: nil)
     store.changed = true
     return store
   }
 
-  /// Opens the store with the first key in `keyRing` that is a recipient, and
-  /// checks the MAC over the whole file before anything is decrypted.
-  public static func open(_ url: URL, keyRing: KeyRing, passphrase: (KeyFile) throws(StoreError) -> [UInt8]) throws(StoreError)
-    -> SecretStore
-  {
-    guard let data = FileManager.default.contents(atPath: url.path) else { throw .storeNotFound(path: url.path) }
-    guard let text = String(data: data, encoding: .utf8) else {
-      throw .malformed(file: url.lastPathComponent, line: 1, reason: "not valid UTF-8")
+  /// Opens the store with the first key in `keyRing` that is a recipient,
+  /// checks the MAC and the signature over the whole file before anything
+  /// is decrypted, and judges the signer against the user's trust (`access`
+  /// says which verdicts are refused).
+  public static func open(
+    _ url: URL, keyRing: KeyRing, passphrase: (KeyFile) throws(StoreError) -> [UInt8], trust: TrustSettings, access: Access
+  ) throws(StoreError) -> SecretStore {
+    let bytes = try readBytes(url)
+    let file = try StoreFile.parse(bytes: bytes, file: url.lastPathComponent)
+    let (pair, key) = try openDataKey(file, keyRing: keyRing, passphrase: passphrase, name: url.lastPathComponent)
+    var record: TrustRecord?
+    if let folder = trust.recordFolder {
+      do { record = try TrustRecord.load(folder: folder, id: file.id) } catch { throw .trust(error) }
     }
-    let file = try StoreFile.parse(text, file: url.lastPathComponent)
-    var key: SecretBytes?
+    let store = SecretStore(url: url, file: file, dataKey: key, opener: pair, trust: trust, record: record)
+    try store.verifyMAC(bytes)
+    try store.verifySignature(bytes)
+    store.verdict = TrustPolicy.verdict(
+      file: file, fingerprint: store.keys.fingerprint, ownSignKey: pair.signing.publicKey, record: record, trustedKeys: trust.trustedKeys)
+    try store.enforce(access)
+    return store
+  }
+
+  private static func readBytes(_ url: URL) throws(StoreError) -> [UInt8] {
+    var info = stat()
+    guard stat(url.path, &info) == 0 else {
+      if errno == ENOENT { throw .storeNotFound(path: url.path) }
+      throw .file(.cannotRead(path: url.path, errno: errno))
+    }
+    guard Int(info.st_size) <= StoreFile.maxFileBytes else {
+      throw .tooLarge(file: url.lastPathComponent, limit: "\(StoreFile.maxFileBytes >> 20) MiB")
+    }
+    guard let data = FileManager.default.contents(atPath: url.path) else { throw .file(.cannotRead(path: url.path, errno: EACCES)) }
+    return Array(data)
+  }
+
+  private static func openDataKey(_ file: StoreFile, keyRing: KeyRing, passphrase: (KeyFile) throws(StoreError) -> [UInt8], name: String)
+    throws(StoreError) -> (KeyPair, SecretBytes)
+  {
     for candidate in try keyRing.candidates() {
       guard let recipient = file.recipients.first(where: { $0.publicKey == candidate.publicKey }) else { continue }
       let pair: KeyPair
@@ -55,25 +123,20 @@ public final class SecretStore {
       case .file(let f): pair = try f.unlock { () throws(StoreError) in try passphrase(f) }
       }
       guard let opened = try? SealedBox.open(recipient.sealedKey, with: pair) else {
-        throw .integrity(store: url.lastPathComponent, detail: "the data key sealed for \(recipient.label) does not open")
+        throw .integrity(store: name, detail: "the data key sealed for \(recipient.label) does not open")
       }
-      key = opened
-      break
+      return (pair, opened)
     }
-    guard let key else { throw .noKeyOpens(store: url.lastPathComponent, recipients: file.recipients.map(\.label)) }
-    let store = SecretStore(url: url, file: file, dataKey: key)
-    try store.verify(text: text)
-    return store
+    throw .noKeyOpens(store: name, recipients: file.recipients.map(\.label))
   }
 
   /// The MAC covers every byte before the `mac:` line. When it fails, each
   /// entry is tried on its own so the message can name a tampered one.
-  private func verify(text: String) throws(StoreError) {
-    guard let macLine = text.range(of: "\nmac: ", options: .backwards) else {
+  private func verifyMAC(_ bytes: [UInt8]) throws(StoreError) {
+    guard let start = Self.lineStart(of: "mac: ", in: bytes) else {
       throw .integrity(store: displayName, detail: "the mac line is missing")
     }
-    let covered = Array(text[..<macLine.lowerBound].utf8) + [10]
-    if KeyedHash.equal(mac(of: covered), file.mac) { return }
+    if KeyedHash.equal(mac(of: Array(bytes[..<start])), file.mac) { return }
     for name in file.secrets.keys.sorted() where (try? value(name)) == nil {
       throw .integrity(store: displayName, detail: "entry \(name) was altered or moved from another name")
     }
@@ -81,22 +144,100 @@ public final class SecretStore {
       store: displayName, detail: "the MAC does not match: the header changed, or an entry was added, removed or rolled back")
   }
 
-  func mac(of bytes: [UInt8]) -> [UInt8] {
-    KeyedHash.hash(bytes, key: KeyedHash.derive(Self.macPurpose, from: dataKey))
+  /// The signature covers every byte before the `signature:` line and must
+  /// be made by one of the store's own recipients.
+  private func verifySignature(_ bytes: [UInt8]) throws(StoreError) {
+    guard file.version >= 2, let signature = file.signature else { return }
+    guard file.signer != nil else {
+      throw .integrity(store: displayName, detail: "the signature is not by one of the store's recipients")
+    }
+    guard let start = Self.lineStart(of: "signature: ", in: bytes),
+      Signature.verify(signature.bytes, of: Array(bytes[..<start]), publicKey: signature.signer)
+    else { throw .integrity(store: displayName, detail: "the signature does not match: the file was changed after it was signed") }
   }
 
-  func associatedData(_ name: String) -> [UInt8] {
-    Self.valuePrefix + file.id + [0] + Array(name.utf8)
+  /// The offset of the last line that starts with `prefix`.
+  static func lineStart(of prefix: String, in bytes: [UInt8]) -> Int? {
+    let needle = [10] + Array(prefix.utf8)
+    var i = bytes.count - needle.count
+    while i >= 0 {
+      if bytes[i] == 10 && bytes[i..<(i + needle.count)].elementsEqual(needle) { return i + 1 }
+      i -= 1
+    }
+    return nil
   }
+
+  private func enforce(_ access: Access) throws(StoreError) {
+    switch (verdict, access) {
+    case (_, .review): return
+    case (.unsigned, _): throw .trust(.unsigned(store: displayName))
+    case (.untrusted(let first), _):
+      let signer = file.signer
+      throw .trust(
+        .untrusted(
+          store: displayName, signer: signer?.label ?? "?", fingerprint: signer?.identity?.fingerprint ?? "?", firstContact: first))
+    case (.removedReturned(let labels), _): throw .trust(.removedRecipientReturned(store: displayName, labels: labels))
+    case (.older(_, _, true), .write): throw .trust(.retiredDataKey(store: displayName))
+    case (.older(let g, let seen, false), .write): throw .trust(.rolledBack(store: displayName, generation: g, seen: seen))
+    case (.older, .read): return
+    case (.trusted, _):
+      // A newer store from a trusted signer moves the user's record on, so a
+      // later rollback to this version or older is noticed.
+      if record == nil || file.generation > record!.generation { try? advanceRecord() }
+    }
+  }
+
+  private func advanceRecord() throws(StoreError) {
+    guard let folder = trust.recordFolder else { return }
+    var next = record ?? TrustRecord(file: file, fingerprint: keys.fingerprint)
+    next.advance(to: file, fingerprint: keys.fingerprint)
+    do { try next.save(folder: folder, id: file.id) } catch { throw .file(error) }
+    record = next
+  }
+
+  /// `djsec trust`: the user reviewed this store and accepts it as it is,
+  /// even when older than what the record holds.
+  public func accept() throws(StoreError) {
+    guard trust.recordFolder != nil else { throw .trust(.unreadableRecord(path: "$XDG_STATE_HOME/djsec/trust (no home folder)")) }
+    if file.version < StoreFile.currentVersion {
+      try upgrade()
+      try save()
+    } else {
+      try advanceRecord()
+    }
+    verdict = .trusted
+  }
+
+  func mac(of bytes: [UInt8]) -> [UInt8] { KeyedHash.hash(bytes, key: keys.mac) }
+
+  func associatedData(_ name: String) -> [UInt8] { keys.valuePrefix + file.id + [0] + Array(name.utf8) }
 
   public var names: [String] { file.secrets.keys.sorted() }
 
   public func contains(_ name: String) -> Bool { file.secrets[name] != nil }
 
+  var keysFingerprint: String { keys.fingerprint }
+
+  /// Takes another side's ciphertext for `name` as it is (nil removes it):
+  /// only for sides that share this store's id and data key (StoreMerge).
+  func adopt(_ name: String, ciphertext: [UInt8]?) {
+    file.secrets[name] = ciphertext
+    changed = true
+  }
+
+  /// The next save writes a generation above `generation` too (a merge is
+  /// newer than both sides).
+  func raiseGeneration(to generation: UInt64) {
+    file.generation = max(file.generation, generation)
+  }
+
+  /// The public identity of the key that opened the store.
+  public var openerIdentity: PublicIdentity { PublicIdentity(opener) }
+
   /// The decrypted value of `name`.
   public func value(_ name: String) throws(StoreError) -> SecretBytes {
     guard let sealed = file.secrets[name] else { throw .missingSecret(name: name, store: displayName) }
-    do { return try AEAD.open(sealed, key: dataKey, associatedData: associatedData(name)) } catch {
+    do { return try AEAD.open(sealed, key: keys.value, associatedData: associatedData(name)) } catch {
       throw .integrity(store: displayName, detail: "entry \(name) was altered or moved from another name")
     }
   }
@@ -105,12 +246,21 @@ public final class SecretStore {
     try value(name).withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
   }
 
+  /// A short digest of a value, keyed with a key derived from the reader's
+  /// own private key: equal values show equal digests to this user, and
+  /// nobody else (a CI log, a pull-request page) can test a guess against it.
+  public func valueDigest(_ name: String) throws(StoreError) -> String {
+    let key = KeyedHash.derive("djsec-textconv-v1", from: opener.privateKey)
+    let digest = try value(name).withUnsafeBytes { KeyedHash.hash(Array(name.utf8) + [0] + Array($0), key: key) }
+    return digest.prefix(6).map { String(format: "%02x", $0) }.joined()
+  }
+
   /// Sets a value. An unchanged value keeps its ciphertext byte for byte, so
   /// rewriting the file changes only the lines of the values that changed.
   public func set(_ name: String, _ value: [UInt8]) throws(StoreError) {
     guard StoreFile.isValidName(name) else { throw .invalidName(name) }
     if let current = try? self.value(name), current.withUnsafeBytes({ Array($0) == value }) { return }
-    file.secrets[name] = AEAD.seal(value, key: dataKey, associatedData: associatedData(name))
+    file.secrets[name] = AEAD.seal(value, key: keys.value, associatedData: associatedData(name))
     changed = true
   }
 
@@ -125,10 +275,13 @@ public final class SecretStore {
     changed = true
   }
 
-  public func addRecipient(label: String, publicKey: [UInt8]) throws(StoreError) {
+  public func addRecipient(label: String, identity: PublicIdentity) throws(StoreError) {
     guard StoreFile.isValidLabel(label) else { throw .malformed(file: "--name", line: 1, reason: "invalid label \(label)") }
     guard !file.recipients.contains(where: { $0.label == label }) else { throw .duplicateRecipient(label: label) }
-    file.recipients.append(.init(label: label, publicKey: publicKey, sealedKey: SealedBox.seal(dataKey, to: publicKey)))
+    guard !file.recipients.contains(where: { $0.publicKey == identity.boxKey }) else { throw .duplicateRecipient(label: label) }
+    guard Signature.isValidPublicKey(identity.signKey) else { throw .invalidPublicKey(identity.text) }
+    file.recipients.append(
+      .init(label: label, publicKey: identity.boxKey, signKey: identity.signKey, sealedKey: SealedBox.seal(dataKey, to: identity.boxKey)))
     file.recipients.sort { $0.label < $1.label }
     changed = true
   }
@@ -142,37 +295,71 @@ public final class SecretStore {
     try rotateDataKey()
   }
 
-  /// A new data key (and file id); every value re-encrypted, every recipient
-  /// given the new key. All of it lands in one atomic write.
+  /// A new data key; every value re-encrypted, every recipient given the
+  /// new key, all of it in one atomic write. Values are moved one at a time
+  /// (decrypt, encrypt, free), so a store of any size needs memory for one
+  /// plaintext value at a time.
   public func rotateDataKey() throws(StoreError) {
-    var plain: [(String, SecretBytes)] = []
-    for name in names { plain.append((name, try value(name))) }
-    dataKey = SecretBytes(random: AEAD.keyBytes)
-    file.id = SecureRandom.bytes(16)
+    let fresh = SecretBytes(random: AEAD.keyBytes)
+    try reencrypt(to: fresh, version: StoreFile.currentVersion)
     file.recipients = file.recipients.map {
-      .init(label: $0.label, publicKey: $0.publicKey, sealedKey: SealedBox.seal(dataKey, to: $0.publicKey))
+      .init(label: $0.label, publicKey: $0.publicKey, signKey: $0.signKey, sealedKey: SealedBox.seal(fresh, to: $0.publicKey))
     }
-    file.secrets = [:]
-    for (name, value) in plain {
-      file.secrets[name] = value.withUnsafeBytes { AEAD.seal(Array($0), key: dataKey, associatedData: associatedData(name)) }
+    dataKey = fresh
+  }
+
+  /// Version 1 → 2: same data key and id, every value encrypted again under
+  /// the value subkey; recipients other than the user keep an unknown
+  /// (all-zero) signing key until they write the store themselves.
+  func upgrade() throws(StoreError) {
+    guard file.version < StoreFile.currentVersion else { return }
+    try reencrypt(to: dataKey, version: StoreFile.currentVersion)
+    file.recipients = file.recipients.map {
+      var r = $0
+      r.signKey = r.signKey ?? [UInt8](repeating: 0, count: 32)
+      return r
     }
+  }
+
+  private func reencrypt(to newKey: SecretBytes, version: Int) throws(StoreError) {
+    let newKeys = StoreKeys(dataKey: newKey, version: version)
+    var out: [String: [UInt8]] = [:]
+    out.reserveCapacity(file.secrets.count)
+    for name in file.secrets.keys {
+      let ad = newKeys.valuePrefix + file.id + [0] + Array(name.utf8)
+      out[name] = try value(name).withUnsafeBytes { AEAD.seal(Array($0), key: newKeys.value, associatedData: ad) }
+    }
+    file.secrets = out
+    file.version = version
+    keys = newKeys
     changed = true
   }
 
   /// Writes the store atomically (temporary file, fsync, rename, fsync of the
-  /// folder), MAC recomputed. The store holds only ciphertext: mode 0644.
+  /// folder): one more than the newest generation seen, the user's own
+  /// signing key in their recipient line, MAC, then the signature. The store
+  /// holds only ciphertext: mode 0644. The user's record moves on with it.
   public func save() throws(StoreError) {
     guard changed else { return }
+    if case .older = verdict { throw .trust(.rolledBack(store: displayName, generation: file.generation, seen: record?.generation ?? 0)) }
+    let signing = opener.signing
+    file.generation = min(max(file.generation, record?.generation ?? 0) + 1, StoreFile.maxGeneration)
+    for i in file.recipients.indices where file.recipients[i].publicKey == opener.publicKey {
+      file.recipients[i].signKey = signing.publicKey
+    }
     file.mac = mac(of: Array(file.authenticatedText.utf8))
+    file.signature = .init(signer: signing.publicKey, bytes: signing.sign(Array(file.signedText.utf8)))
     do { try AtomicFile.write(file.text, to: url, mode: 0o644) } catch { throw .file(error) }
     changed = false
+    verdict = .trusted
+    try? advanceRecord()
   }
 
   /// Runs `body` on the store under an exclusive lock held for the whole
   /// read-modify-write, then saves: concurrent writers wait for each other and
   /// lose nothing. `create` makes the store when it does not exist yet.
   public static func modify<R>(
-    _ url: URL, keyRing: KeyRing, passphrase: (KeyFile) throws(StoreError) -> [UInt8],
+    _ url: URL, keyRing: KeyRing, passphrase: (KeyFile) throws(StoreError) -> [UInt8], trust: TrustSettings,
     create: (() throws(StoreError) -> SecretStore)? = nil, _ body: (SecretStore) throws(StoreError) -> R
   ) throws(StoreError) -> R {
     let lock = try StoreLock(folder: url.deletingLastPathComponent())
@@ -181,7 +368,7 @@ public final class SecretStore {
     if !FileManager.default.fileExists(atPath: url.path), let create {
       store = try create()
     } else {
-      store = try open(url, keyRing: keyRing, passphrase: passphrase)
+      store = try open(url, keyRing: keyRing, passphrase: passphrase, trust: trust, access: .write)
     }
     let result = try body(store)
     try store.save()

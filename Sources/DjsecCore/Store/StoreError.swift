@@ -13,12 +13,16 @@ public enum StoreError: Error, Equatable, Sendable {
   case storeNotFound(path: String)
   case keyExists(path: String)
   case invalidPublicKey(String)
+  case oldPublicKey(String)
   case unknownRecipient(label: String)
   case duplicateRecipient(label: String)
   case lastRecipient(label: String)
   case conflict(entry: String)
   case editorFailed(editor: String, status: Int32)
   case emptyValue(name: String)
+  case tooLarge(file: String, limit: String)
+  case conflictMarkers(file: String, line: Int)
+  case trust(TrustError)
   case file(FileError)
 }
 
@@ -36,13 +40,17 @@ extension StoreError: DjsecError {
     case .noPassphrase(let k): "\(k) is protected by a passphrase and there is no terminal to ask for it"
     case .storeNotFound(let p): "no store at \(p)"
     case .keyExists(let p): "refusing to overwrite \(p)"
-    case .invalidPublicKey(let k): "\(k) is not a djsec public key (32 bytes of base64) or a .pub file"
+    case .oldPublicKey(let k): "\(k) is a version 1 public key, without the signing key djsec 0.2 needs"
+    case .invalidPublicKey(let k): "\(k) is not a djsec public identity (djsec:...) or a .pub file"
     case .unknownRecipient(let l): "no recipient labelled \(l)"
     case .duplicateRecipient(let l): "a recipient labelled \(l) is already there"
     case .lastRecipient(let l): "refusing to remove \(l): it is the last recipient, and nobody could open the store"
     case .conflict(let e): "merge conflict on entry \(e): both sides changed it"
     case .editorFailed(let e, let s): "the editor (\(e)) exited with status \(s); nothing was changed"
     case .emptyValue(let n): "refusing to store an empty value for \(n)"
+    case .tooLarge(let f, let l): "\(f) is larger than djsec reads (\(l))"
+    case .conflictMarkers(let f, let l): "\(f):\(l): git conflict markers: the store was merged without djsec's merge driver"
+    case .trust(let e): e.message
     case .file(let e): e.message
     }
   }
@@ -60,13 +68,17 @@ extension StoreError: DjsecError {
     case .noPassphrase: "run it in a terminal, or set DJSEC_PASSPHRASE"
     case .storeNotFound: "create it with 'djsec init' or 'djsec secret set NAME', or pass --store PATH"
     case .keyExists: "choose another --name, or remove the old key first if it is really unused"
+    case .oldPublicKey: "ask its owner for the output of 'djsec keys pub' (their .pub file, made anew)"
     case .invalidPublicKey: "pass the text printed by 'djsec keys new' or the path of its .pub file"
     case .unknownRecipient: "see 'djsec recipients list'"
     case .duplicateRecipient: "remove it first or choose another --name"
     case .lastRecipient: "add another recipient first"
     case .conflict: "resolve it by hand: 'djsec secret set' the value you want on the merged branch"
-    case .editorFailed: "fix the editor ($EDITOR) and run 'djsec edit' again"
+    case .editorFailed: "fix the editor ($EDITOR) and run 'djsec secret edit' again"
     case .emptyValue: "pass a value on standard input or at the prompt"
+    case .tooLarge: "restore the file from git; a store this large was not written by djsec"
+    case .conflictMarkers: "run 'djsec git-setup', then redo the merge (git merge --abort, and merge again)"
+    case .trust(let e): e.hint
     case .file(let e): e.hint
     }
   }

@@ -34,13 +34,18 @@ public struct StoreLocation: Sendable {
   public var keyRing: KeyRing { KeyRing(keysFolder: keys) }
 
   /// A new, empty store whose one recipient is the user's first key.
-  public func newStore() throws(StoreError) -> SecretStore {
+  public func newStore(passphrase: (KeyFile) throws(StoreError) -> [UInt8], trust: TrustSettings) throws(StoreError) -> SecretStore {
     guard let first = try keyRing.candidates().first else { throw .noKeys(folder: keys.path) }
     let label: String
+    let pair: KeyPair
     switch first {
-    case .file(let f): label = f.label
-    case .pair: label = "ci"
+    case .file(let f):
+      label = f.label
+      pair = try f.unlock { () throws(StoreError) in try passphrase(f) }
+    case .pair(let p, _):
+      label = "ci"
+      pair = p
     }
-    return SecretStore.create(at: store, recipients: [(label, first.publicKey)])
+    return try SecretStore.create(at: store, opener: pair, label: label, trust: trust)
   }
 }

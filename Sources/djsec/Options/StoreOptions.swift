@@ -11,16 +11,32 @@ struct StoreOptions: ParsableArguments {
     StoreLocation.find(from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath), store: store)
   }
 
+  /// Whom signatures are trusted for: the user's records under
+  /// $XDG_STATE_HOME, or DJSEC_TRUSTED_KEYS in CI (docs/SECURITY.md).
+  static func trust() throws(StoreError) -> TrustSettings {
+    do { return try TrustSettings(environment: ProcessInfo.processInfo.environment) } catch { throw .trust(error) }
+  }
+
   /// Opens the store under its lock, runs `body`, saves if anything changed.
   func modify<R>(create: Bool = false, _ body: (SecretStore) throws(StoreError) -> R) throws(StoreError) -> R {
     let loc = location
+    let trust = try Self.trust()
     return try SecretStore.modify(
-      loc.store, keyRing: loc.keyRing, passphrase: Terminal.passphrase,
-      create: create ? { () throws(StoreError) in try loc.newStore() } : nil, body)
+      loc.store, keyRing: loc.keyRing, passphrase: Terminal.passphrase, trust: trust,
+      create: create ? { () throws(StoreError) in try loc.newStore(passphrase: Terminal.passphrase, trust: trust) } : nil, body)
   }
 
-  func open() throws(StoreError) -> SecretStore {
+  /// Opens the store to read it; an older store than the newest seen opens
+  /// with a warning that says how to see what changed.
+  func open(access: SecretStore.Access = .read) throws(StoreError) -> SecretStore {
     let loc = location
-    return try SecretStore.open(loc.store, keyRing: loc.keyRing, passphrase: Terminal.passphrase)
+    let store = try SecretStore.open(loc.store, keyRing: loc.keyRing, passphrase: Terminal.passphrase, trust: try Self.trust(), access: access)
+    if access == .read, case .older(let generation, let seen, let retired) = store.verdict {
+      let why = retired ? "its data key was retired by a rotation" : "generation \(generation), newest seen \(seen)"
+      Diagnostics.warning(
+        "\(loc.store.lastPathComponent) is older than the newest version you have seen (\(why)); "
+          + "see what changed with 'git log -p -- \(loc.store.lastPathComponent)'")
+    }
+    return store
   }
 }

@@ -8,10 +8,13 @@ extension Djsec {
       commandName: "git-setup",
       abstract: "Register djsec's merge driver and diff textconv for secrets.djsec in this repository.",
       discussion: """
-        Two edited stores then merge entry by entry (a real conflict on one entry is refused with its name), \
-        and 'git diff' shows decrypted values on your terminal. Writes .gitattributes and .git/config.
+        Two edited stores then merge entry by entry when both sides are signed by recipients you trust and share \
+        the recipients and the data key (anything else is a conflict), and 'git diff' shows each entry's name with a \
+        short digest of its value. Writes .gitattributes and .git/config.
         """)
     @OptionGroup var options: StoreOptions
+    @Flag(help: "Make 'git diff' show decrypted values (they then reach any log or file a diff is written to).")
+    var plaintextDiff = false
 
     func run() throws {
       let loc = options.location
@@ -19,8 +22,8 @@ extension Djsec {
       let quoted = "'" + exe.replacingOccurrences(of: "'", with: "'\\''") + "'"
       for (key, value) in [
         ("merge.djsec.name", "djsec encrypted store (entry by entry)"),
-        ("merge.djsec.driver", "\(quoted) merge-driver %O %A %B"),
-        ("diff.djsec.textconv", "\(quoted) textconv"),
+        ("merge.djsec.driver", "\(quoted) merge-driver %O %A %B %P"),
+        ("diff.djsec.textconv", "\(quoted) textconv" + (plaintextDiff ? " --plaintext" : "")),
       ] {
         let r = Process()
         r.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -49,23 +52,28 @@ extension Djsec {
     @Argument var base: String
     @Argument var ours: String
     @Argument var theirs: String
+    @Argument var path: String = "secrets.djsec"
 
     func run() throws {
       let loc = StoreLocation.find(from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
       try StoreMerge.merge(
-        base: URL(fileURLWithPath: base), ours: URL(fileURLWithPath: ours), theirs: URL(fileURLWithPath: theirs), keyRing: loc.keyRing,
-        passphrase: Terminal.passphrase)
+        base: URL(fileURLWithPath: base), ours: URL(fileURLWithPath: ours), theirs: URL(fileURLWithPath: theirs), displayName: path,
+        keyRing: loc.keyRing, passphrase: Terminal.passphrase, trust: try StoreOptions.trust())
     }
   }
 
   struct Textconv: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Print a store decrypted, for git diff (set up by git-setup).", shouldDisplay: false)
+      abstract: "Print a store for git diff: names and value digests (set up by git-setup).", shouldDisplay: false)
     @Argument var file: String
+    @Flag(help: "Show decrypted values instead of digests.") var plaintext = false
 
     func run() throws {
       let loc = StoreLocation.find(from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
-      print(StoreMerge.textconv(URL(fileURLWithPath: file), keyRing: loc.keyRing, passphrase: Terminal.passphrase), terminator: "")
+      let text = StoreTextconv.text(
+        URL(fileURLWithPath: file), keyRing: loc.keyRing, passphrase: Terminal.passphrase, trust: try StoreOptions.trust(),
+        plaintext: plaintext)
+      print(text, terminator: "")
     }
   }
 }

@@ -6,7 +6,7 @@ extension Djsec {
   struct Keys: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Manage X25519 key pairs that open encrypted stores.",
-      subcommands: [New.self]
+      subcommands: [New.self, Pub.self]
     )
 
     struct New: ParsableCommand {
@@ -36,7 +36,27 @@ extension Djsec {
           }
         }
         let (pair, _) = try KeyStoreFiles.create(in: loc.keys, label: name, passphrase: words)
-        print(KeyFile.publicText(label: name, publicKey: pair.publicKey), terminator: "")
+        print(KeyFile.publicText(label: name, identity: PublicIdentity(pair)), terminator: "")
+      }
+    }
+  
+    struct Pub: ParsableCommand {
+      static let configuration = CommandConfiguration(
+        abstract: "Print a key's public identity (what 'djsec recipients add' takes) and rewrite its .pub file.",
+        discussion: "Use it to give a key made by an older djsec a .pub file with its signing key."
+      )
+
+      @Option(help: "The key's label (default: default).")
+      var name = "default"
+
+      func run() throws {
+        let loc = StoreLocation.find(from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        let keyURL = loc.keys.appendingPathComponent("\(name).key")
+        let file = try KeyFile.read(keyURL)
+        let pair = try file.unlock { () throws(StoreError) in try Terminal.passphrase(for: file) }
+        let text = KeyFile.publicText(label: file.label, identity: PublicIdentity(pair))
+        try AtomicFile.write(text, to: loc.keys.appendingPathComponent("\(name).pub"), mode: 0o644)
+        print(text, terminator: "")
       }
     }
   }

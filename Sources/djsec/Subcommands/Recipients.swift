@@ -12,23 +12,30 @@ extension Djsec {
     struct Add: ParsableCommand {
       static let configuration = CommandConfiguration(abstract: "Give a public key access to the store.")
       @OptionGroup var options: StoreOptions
-      @Argument(help: "A public key (base64) or the path of a .pub file.") var key: String
+      @Argument(help: "A public identity (djsec:...) or the path of a .pub file.") var key: String
       @Option(help: "The recipient's label (default: the label in the .pub file).") var name: String?
 
       func run() throws {
-        let (publicKey, label) = try KeyFile.parsePublic(key)
+        let (identity, label) = try KeyFile.parsePublic(key)
         guard let label = name ?? label else { throw ValidationError("pass --name LABEL for this key") }
-        try options.modify { store throws(StoreError) in try store.addRecipient(label: label, publicKey: publicKey) }
+        let me = try options.modify { store throws(StoreError) in
+          try store.addRecipient(label: label, identity: identity)
+          return store.openerIdentity
+        }
         print("added \(label)")
+        // First contact for the new recipient: they compare this with what their djsec shows in 'djsec trust'.
+        print("tell \(label) to expect the store signed by you: \(me.text) (fingerprint \(me.fingerprint))")
       }
     }
 
     struct List: ParsableCommand {
-      static let configuration = CommandConfiguration(abstract: "List the recipients and their public keys.")
+      static let configuration = CommandConfiguration(abstract: "List the recipients and their public identities.")
       @OptionGroup var options: StoreOptions
 
       func run() throws {
-        for r in try options.open().file.recipients { print("\(r.label) \(Data(r.publicKey).base64EncodedString())") }
+        for r in try options.open().file.recipients {
+          print("\(r.label) \(r.identity?.text ?? "(no signing key yet: carried over from version 1)")")
+        }
       }
     }
 

@@ -1,0 +1,58 @@
+/// Why djsec refused a store it could decrypt: it cannot prove that a
+/// trusted recipient wrote it, or it is older than one the user has seen
+/// (docs/SECURITY.md). One line each, naming the store and the signer by
+/// label and fingerprint; the hint names the command that resolves it.
+public enum TrustError: Error, Equatable, Sendable {
+  case untrusted(store: String, signer: String, fingerprint: String, firstContact: Bool)
+  case unsigned(store: String)
+  case rolledBack(store: String, generation: UInt64, seen: UInt64)
+  case retiredDataKey(store: String)
+  case removedRecipientReturned(store: String, labels: [String])
+  case badTrustedKeys(word: String)
+  case unreadableRecord(path: String)
+  case mergeRefused(store: String, reason: String)
+  case declined(store: String)
+  case noTerminal(store: String)
+}
+
+extension TrustError: DjsecError {
+  public var message: String {
+    switch self {
+    case .untrusted(let s, let signer, let fp, true):
+      "\(s) is new to you: it was signed by \(signer) (\(fp)), whom you have not accepted yet"
+    case .untrusted(let s, let signer, let fp, false):
+      "\(s) was signed by \(signer) (\(fp)), whom you have not accepted"
+    case .unsigned(let s): "\(s) is format version 1, which is not signed: djsec cannot tell who wrote it"
+    case .rolledBack(let s, let g, let seen):
+      "refusing to write \(s): it is older than the newest version you have seen (generation \(g), newest seen \(seen))"
+    case .retiredDataKey(let s):
+      "refusing to write \(s): it is older than the newest version you have seen (its data key was retired by a rotation)"
+    case .removedRecipientReturned(let s, let labels):
+      "\(s) gives access back to \(labels.joined(separator: ", ")), removed by a trusted recipient"
+    case .badTrustedKeys(let w): "DJSEC_TRUSTED_KEYS holds '\(w.prefix(20))', which is not a djsec identity or a base64 signing key"
+    case .unreadableRecord(let p): "cannot read the trust record \(p)"
+    case .mergeRefused(let s, let reason): "merge of \(s) refused: \(reason)"
+    case .declined(let s): "\(s) was not accepted; nothing changed"
+    case .noTerminal(let s): "no terminal to confirm on: \(s) was not accepted"
+    }
+  }
+
+  public var hint: String? {
+    switch self {
+    case .untrusted(_, _, _, true):
+      "review it with 'djsec trust' and compare the signer's identity with the one your teammate gave you; in CI, set DJSEC_TRUSTED_KEYS"
+    case .untrusted:
+      "review who changed what with 'djsec trust' and accept only a change you expected; in CI, list the signers in DJSEC_TRUSTED_KEYS"
+    case .unsigned: "review it with 'djsec trust', which upgrades it to version 2 signed by you"
+    case .rolledBack, .retiredDataKey:
+      "check out the newest store (git log -p -- secrets.djsec shows what changed), or accept this one deliberately with 'djsec trust'"
+    case .removedRecipientReturned: "review it with 'djsec trust'; to give them access again yourself, use 'djsec recipients add'"
+    case .badTrustedKeys: "list identities as 'djsec recipients list' prints them, separated by spaces, commas or newlines"
+    case .unreadableRecord: "delete it to review the store again with 'djsec trust'"
+    case .mergeRefused:
+      "keep one side (git checkout --ours secrets.djsec), finish the merge, then redo the other side's change with 'djsec recipients add/remove', 'djsec rotate data-key' or 'djsec secret set'"
+    case .declined: nil
+    case .noTerminal: "review the output above, then run 'djsec trust --yes' to accept it"
+    }
+  }
+}
