@@ -119,30 +119,36 @@ final class StoreEndToEndTests: XCTestCase {
     try djsec(["keys", "new", "--name", "alice"])
     try djsec(["secret", "set", "API_TOKEN", "--stdin"], stdin: "from djsec")
     let script = """
-      import base64, hashlib, sys
+      import base64, hashlib, struct
       from nacl.public import PrivateKey, SealedBox
+      from nacl.signing import SigningKey
       from nacl.bindings import crypto_aead_xchacha20poly1305_ietf_decrypt as dec, crypto_aead_xchacha20poly1305_ietf_encrypt as enc
       from nacl.utils import random
       fields = {l.split(': ', 1)[0]: l.split(': ', 1)[1] for l in open('keys/alice.key').read().splitlines() if not l.startswith('#')}
-      sk = PrivateKey(base64.b64decode(fields['private']))
-      text = open('secrets.djsec').read()
-      lines = text.splitlines()
+      private = base64.b64decode(fields['private'])
+      sk = PrivateKey(private)
+      lines = open('secrets.djsec').read().splitlines()
       fid = base64.b64decode(next(l for l in lines if l.startswith('id: '))[4:])
       rec = next(l.split(' ') for l in lines if l.startswith('recipient: '))
-      data_key = SealedBox(sk).decrypt(base64.b64decode(rec[3]))
-      ad = lambda name: b'djsec-store-v1\\x00' + fid + b'\\x00' + name.encode()
+      data_key = SealedBox(sk).decrypt(base64.b64decode(rec[4]))
+      subkey = lambda n: hashlib.blake2b(b'', digest_size=32, key=data_key, salt=struct.pack('<Q', n), person=b'djsecst2').digest()
+      ad = lambda name: b'djsec-store-v2\\x00' + fid + b'\\x00' + name.encode()
       blob = base64.b64decode(next(l.split(' ')[2] for l in lines if l.startswith('secret: API_TOKEN ')))
-      print(dec(blob[24:], ad('API_TOKEN'), blob[:24], data_key).decode())
-      # Write a new entry, in order, and the MAC, following docs/FORMAT.md only.
+      print(dec(blob[24:], ad('API_TOKEN'), blob[:24], subkey(1)).decode())
+      # Write a new entry, in order, the generation, the MAC and the signature, following docs/FORMAT.md only.
       nonce = random(24)
-      entry = 'secret: FROM_PYTHON ' + base64.b64encode(nonce + enc(b'written by PyNaCl', ad('FROM_PYTHON'), nonce, data_key)).decode()
-      body = [l for l in lines if not l.startswith('mac: ')] + [entry]
+      entry = 'secret: FROM_PYTHON ' + base64.b64encode(nonce + enc(b'written by PyNaCl', ad('FROM_PYTHON'), nonce, subkey(1))).decode()
+      body = [l for l in lines if not l.startswith(('mac: ', 'signature: '))] + [entry]
+      body = ['generation: %d' % (int(l.split(' ')[1]) + 1) if l.startswith('generation: ') else l for l in body]
       head = [l for l in body if not l.startswith('secret: ')]
       secrets = sorted((l for l in body if l.startswith('secret: ')), key=lambda l: l.split(' ')[1].encode())
       covered = ('\\n'.join(head + secrets) + '\\n').encode()
-      mac_key = hashlib.blake2b(b'djsec-store-v1/mac', digest_size=32, key=data_key).digest()
-      mac = hashlib.blake2b(covered, digest_size=32, key=mac_key).digest()
-      open('secrets.djsec', 'w').write(covered.decode() + 'mac: ' + base64.b64encode(mac).decode() + '\\n')
+      covered += b'mac: ' + base64.b64encode(hashlib.blake2b(covered, digest_size=32, key=subkey(2)).digest()) + b'\\n'
+      signer = SigningKey(hashlib.blake2b(b'djsec-sign-v1', digest_size=32, key=private).digest())
+      assert bytes(signer.verify_key) == base64.b64decode(rec[3]), 'the signing key is derived as FORMAT.md says'
+      signature = signer.sign(covered).signature
+      line = b'signature: ' + base64.b64encode(bytes(signer.verify_key)) + b' ' + base64.b64encode(signature) + b'\\n'
+      open('secrets.djsec', 'wb').write(covered + line)
       """
     XCTAssertEqual(try py(script), "from djsec")
     XCTAssertEqual(try djsec(["secret", "get", "FROM_PYTHON"]).stdout, "written by PyNaCl\n")
@@ -156,10 +162,14 @@ final class StoreEndToEndTests: XCTestCase {
     let bobHome = work.appendingPathComponent("bob")
     try FileManager.default.createDirectory(at: bobHome, withIntermediateDirectories: true)
     let bobPub = try CLI.run(CLI.binary, ["keys", "new", "--name", "bob"], in: bobHome).stdout
-    XCTAssertEqual(try djsec(["recipients", "add", bobHome.appendingPathComponent("keys/bob.pub").path]).stdout, "added bob\n")
+    XCTAssertTrue(try djsec(["recipients", "add", bobHome.appendingPathComponent("keys/bob.pub").path]).stdout.hasPrefix("added bob\n"))
     XCTAssertTrue(try djsec(["recipients", "list"]).stdout.contains(bobPub.split(separator: " ")[0]))
-    let asBob = ["DJSEC_KEY_FILE": bobHome.appendingPathComponent("keys/bob.key").path]
+    // Bob is another person: his own key and his own trust records; he accepts alice's store once.
+    let asBob = [
+      "DJSEC_KEY_FILE": bobHome.appendingPathComponent("keys/bob.key").path, "XDG_STATE_HOME": bobHome.appendingPathComponent("state").path,
+    ]
     let store = project.appendingPathComponent("secrets.djsec").path
+    XCTAssertEqual(try CLI.run(CLI.binary, ["trust", "--yes", "--store", store], in: bobHome, environment: asBob).status, 0)
     XCTAssertEqual(
       try CLI.run(CLI.binary, ["secret", "get", "TOKEN", "--store", store], in: bobHome, environment: asBob).stdout, "t0k3n\n")
     let removed = try djsec(["recipients", "remove", "bob"])

@@ -3,7 +3,8 @@ import XCTest
 
 /// `djsec git-setup`: two branches that edit different secrets merge entry by
 /// entry with a valid MAC; the same secret changed on both sides is refused by
-/// name; `git diff` shows decrypted values through textconv.
+/// name; `git diff` shows each changed entry by name and value digest (never
+/// the value) through textconv, plaintext only when asked for.
 final class StoreMergeTests: XCTestCase {
   func testMergeDriverAndTextconv() throws {
     let repo = try GitFixture("merge")
@@ -33,10 +34,17 @@ final class StoreMergeTests: XCTestCase {
     XCTAssertEqual(try djsec(["secret", "export"]).stdout, "A='a-left'\nB='b-main'\nC='c-main'\n")
     XCTAssertFalse(try String(contentsOf: repo.root.appendingPathComponent("secrets.djsec"), encoding: .utf8).contains("a-left"))
 
-    // textconv: git diff shows the values, decrypted, on this terminal only.
+    // textconv: git diff shows which value changed by a keyed digest, never the value.
     _ = try djsec(["secret", "set", "C", "--stdin"], stdin: "c-new")
     let diff = try repo.git("diff")
-    XCTAssertTrue(diff.contains("-C = \"c-main\"") && diff.contains("+C = \"c-new\""), diff)
+    XCTAssertTrue(diff.contains("-C = <digest ") && diff.contains("+C = <digest "), diff)
+    XCTAssertFalse(diff.contains("c-main") || diff.contains("c-new") || diff.contains("a-left"), diff)
+    XCTAssertFalse(diff.contains("\n-A = ") || diff.contains("\n+A = "), "an unchanged value shows no change: \(diff)")
+    // Plaintext only with the documented opt-in.
+    _ = try djsec(["git-setup", "--plaintext-diff"])
+    let plain = try repo.git("diff")
+    XCTAssertTrue(plain.contains("-C = \"c-main\"") && plain.contains("+C = \"c-new\""), plain)
+    _ = try djsec(["git-setup"])
     try repo.commit("c")
 
     // The same entry changed on both sides: refused, naming it.

@@ -58,7 +58,10 @@ final class StoreTests: XCTestCase {
     let changed = zip(before.split(separator: "\n"), after.split(separator: "\n")).filter { $0 != $1 }
     XCTAssertEqual(
       changed.map { $0.0.split(separator: " ").prefix(2).joined(separator: " ") },
-      ["generation: 1", "secret: API_TOKEN", "mac: \(before.split(separator: "\n").dropLast().last!.dropFirst(5))", "signature: \(lines(before).last!.split(separator: " ")[1])"])
+      [
+        "generation: 1", "secret: API_TOKEN", "mac: \(before.split(separator: "\n").dropLast().last!.dropFirst(5))",
+        "signature: \(lines(before).last!.split(separator: " ")[1])",
+      ])
   }
 
   private func lines(_ t: String) -> [String] { t.split(separator: "\n").map(String.init) }
@@ -126,7 +129,8 @@ final class StoreTests: XCTestCase {
     let other = folder.appendingPathComponent("other")
     _ = try KeyStoreFiles.create(in: other, label: "mallory", passphrase: nil)
     XCTAssertThrowsError(
-      try SecretStore.open(storeURL, keyRing: KeyRing(keysFolder: other, environment: [:]), passphrase: noPassphrase, trust: trust, access: .read)
+      try SecretStore.open(
+        storeURL, keyRing: KeyRing(keysFolder: other, environment: [:]), passphrase: noPassphrase, trust: trust, access: .read)
     ) {
       XCTAssertEqual($0 as? StoreError, .noKeyOpens(store: "secrets.djsec", recipients: ["alice"]))
     }
@@ -147,7 +151,9 @@ final class StoreTests: XCTestCase {
     XCTAssertThrowsError(try asBob(.read)) {
       XCTAssertEqual(
         $0 as? StoreError,
-        .trust(.untrusted(store: "secrets.djsec", signer: "alice", fingerprint: PublicIdentity(try! self.alicePair()).fingerprint, firstContact: true)))
+        .trust(
+          .untrusted(
+            store: "secrets.djsec", signer: "alice", fingerprint: PublicIdentity(try! self.alicePair()).fingerprint, firstContact: true)))
     }
     try asBob(.review).accept()
     XCTAssertEqual(try asBob(.read).string("API_TOKEN"), "token-value")

@@ -8,8 +8,10 @@ import Foundation
 public enum TrustVerdict: Equatable, Sendable {
   /// Signed by a trusted recipient and not older than anything seen.
   case trusted
-  /// Signed by a trusted recipient, but older than the newest version seen:
-  /// reading warns, writing is refused.
+  /// Signed by a trusted recipient, but older than the newest version seen
+  /// (another branch, or a rollback): reading warns. When its data key was
+  /// retired by a rotation (a removed recipient knew it), writing and
+  /// rendering are refused too.
   case older(generation: UInt64, seen: UInt64, retiredKey: Bool)
   /// Signed by a recipient the user has not accepted; `firstContact` when
   /// there is no record of this store at all.
@@ -29,8 +31,9 @@ public final class SecretStore {
   public enum Access: Sendable {
     /// Refuses unsigned and untrusted stores; an older one opens (the caller warns).
     case read
-    /// Refuses what `read` refuses, and older stores: nothing is ever sealed
-    /// to a removed recipient or under a retired data key.
+    /// Refuses what `read` refuses, and stores under a retired data key:
+    /// nothing is ever sealed to a removed recipient or under a retired data
+    /// key, and values a removed recipient knew are never deployed.
     case write
     /// Refuses nothing that decrypts and verifies: for `djsec trust` to show.
     case review
@@ -178,8 +181,7 @@ public final class SecretStore {
           store: displayName, signer: signer?.label ?? "?", fingerprint: signer?.identity?.fingerprint ?? "?", firstContact: first))
     case (.removedReturned(let labels), _): throw .trust(.removedRecipientReturned(store: displayName, labels: labels))
     case (.older(_, _, true), .write): throw .trust(.retiredDataKey(store: displayName))
-    case (.older(let g, let seen, false), .write): throw .trust(.rolledBack(store: displayName, generation: g, seen: seen))
-    case (.older, .read): return
+    case (.older, _): return
     case (.trusted, _):
       // A newer store from a trusted signer moves the user's record on, so a
       // later rollback to this version or older is noticed.
@@ -341,7 +343,7 @@ public final class SecretStore {
   /// holds only ciphertext: mode 0644. The user's record moves on with it.
   public func save() throws(StoreError) {
     guard changed else { return }
-    if case .older = verdict { throw .trust(.rolledBack(store: displayName, generation: file.generation, seen: record?.generation ?? 0)) }
+    if case .older(_, _, true) = verdict { throw .trust(.retiredDataKey(store: displayName)) }
     let signing = opener.signing
     file.generation = min(max(file.generation, record?.generation ?? 0) + 1, StoreFile.maxGeneration)
     for i in file.recipients.indices where file.recipients[i].publicKey == opener.publicKey {

@@ -213,7 +213,8 @@ private struct StoreParser {
   mutating func recipientLine(_ parts: [ArraySlice<UInt8>]) throws(StoreError) {
     let fields = version == 2 ? 5 : 4
     guard headerDone, stage <= 2, parts.count == fields else {
-      throw bad(version == 2 ? "expected 'recipient: LABEL BOX-PUBLIC SIGN-PUBLIC SEALED-KEY'" : "expected 'recipient: LABEL PUBLIC SEALED-KEY'")
+      throw bad(
+        version == 2 ? "expected 'recipient: LABEL BOX-PUBLIC SIGN-PUBLIC SEALED-KEY'" : "expected 'recipient: LABEL PUBLIC SEALED-KEY'")
     }
     let label = text(parts[1])
     guard StoreFile.isValidLabel(label) else { throw bad("invalid recipient label") }
@@ -237,7 +238,9 @@ private struct StoreParser {
     guard !recipients.isEmpty, stage <= 3, parts.count == 3 else { throw bad("expected 'secret: NAME CIPHERTEXT' after the recipients") }
     guard StoreFile.isValidName(bytes: parts[1]) else { throw bad("invalid secret name") }
     let name = text(parts[1])
-    guard lastName.lexicographicallyPrecedes(parts[1]) else { throw .integrity(store: file, detail: "entry \(name) is out of order or repeated") }
+    guard lastName.lexicographicallyPrecedes(parts[1]) else {
+      throw .integrity(store: file, detail: "entry \(name) is out of order or repeated")
+    }
     guard let value = base64(parts[2]), value.count >= AEAD.nonceBytes + AEAD.tagBytes else {
       throw bad("entry \(name) is not valid base64 ciphertext")
     }

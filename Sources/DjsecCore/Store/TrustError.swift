@@ -5,7 +5,6 @@
 public enum TrustError: Error, Equatable, Sendable {
   case untrusted(store: String, signer: String, fingerprint: String, firstContact: Bool)
   case unsigned(store: String)
-  case rolledBack(store: String, generation: UInt64, seen: UInt64)
   case retiredDataKey(store: String)
   case removedRecipientReturned(store: String, labels: [String])
   case badTrustedKeys(word: String)
@@ -23,10 +22,8 @@ extension TrustError: DjsecError {
     case .untrusted(let s, let signer, let fp, false):
       "\(s) was signed by \(signer) (\(fp)), whom you have not accepted"
     case .unsigned(let s): "\(s) is format version 1, which is not signed: djsec cannot tell who wrote it"
-    case .rolledBack(let s, let g, let seen):
-      "refusing to write \(s): it is older than the newest version you have seen (generation \(g), newest seen \(seen))"
     case .retiredDataKey(let s):
-      "refusing to write \(s): it is older than the newest version you have seen (its data key was retired by a rotation)"
+      "refusing to use \(s): it is older than the newest version you have seen, and its data key was retired (a removed recipient knew it)"
     case .removedRecipientReturned(let s, let labels):
       "\(s) gives access back to \(labels.joined(separator: ", ")), removed by a trusted recipient"
     case .badTrustedKeys(let w): "DJSEC_TRUSTED_KEYS holds '\(w.prefix(20))', which is not a djsec identity or a base64 signing key"
@@ -44,7 +41,7 @@ extension TrustError: DjsecError {
     case .untrusted:
       "review who changed what with 'djsec trust' and accept only a change you expected; in CI, list the signers in DJSEC_TRUSTED_KEYS"
     case .unsigned: "review it with 'djsec trust', which upgrades it to version 2 signed by you"
-    case .rolledBack, .retiredDataKey:
+    case .retiredDataKey:
       "check out the newest store (git log -p -- secrets.djsec shows what changed), or accept this one deliberately with 'djsec trust'"
     case .removedRecipientReturned: "review it with 'djsec trust'; to give them access again yourself, use 'djsec recipients add'"
     case .badTrustedKeys: "list identities as 'djsec recipients list' prints them, separated by spaces, commas or newlines"

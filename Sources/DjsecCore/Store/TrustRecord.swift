@@ -77,7 +77,9 @@ public struct TrustRecord: Codable, Equatable, Sendable {
   }
 
   func save(folder: URL, id: [UInt8]) throws(FileError) {
-    do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) } catch {
+    do {
+      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    } catch {
       throw .cannotWrite(path: folder.path, errno: EACCES)
     }
     let encoder = JSONEncoder()

@@ -30,8 +30,9 @@ struct StoreOptions: ParsableArguments {
   /// with a warning that says how to see what changed.
   func open(access: SecretStore.Access = .read) throws(StoreError) -> SecretStore {
     let loc = location
-    let store = try SecretStore.open(loc.store, keyRing: loc.keyRing, passphrase: Terminal.passphrase, trust: try Self.trust(), access: access)
-    if access == .read, case .older(let generation, let seen, let retired) = store.verdict {
+    let store = try SecretStore.open(
+      loc.store, keyRing: loc.keyRing, passphrase: Terminal.passphrase, trust: try Self.trust(), access: access)
+    if access != .review, case .older(let generation, let seen, let retired) = store.verdict {
       let why = retired ? "its data key was retired by a rotation" : "generation \(generation), newest seen \(seen)"
       Diagnostics.warning(
         "\(loc.store.lastPathComponent) is older than the newest version you have seen (\(why)); "

@@ -39,7 +39,7 @@ extension Djsec {
         print(KeyFile.publicText(label: name, identity: PublicIdentity(pair)), terminator: "")
       }
     }
-  
+
     struct Pub: ParsableCommand {
       static let configuration = CommandConfiguration(
         abstract: "Print a key's public identity (what 'djsec recipients add' takes) and rewrite its .pub file.",

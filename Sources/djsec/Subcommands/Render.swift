@@ -18,7 +18,8 @@ extension Djsec {
     static func render(options: StoreOptions, template: String?, out: String?) throws -> URL {
       let tmpl =
         try template.map { try SettingsTemplate.load(URL(fileURLWithPath: $0)) } ?? Installation.template(named: "local_settings.py.tmpl")
-      let store = try options.open()
+      // Rendering deploys the values: a store under a retired data key (values a removed recipient knew) is refused.
+      let store = try options.open(access: .write)
       let text = try Renderer.render(store, template: tmpl)
       let target = try out.map { URL(fileURLWithPath: $0) } ?? DjangoProject.locate(root: options.location.root).localSettingsFile
       try AtomicFile.write(text, to: target, mode: 0o600)
