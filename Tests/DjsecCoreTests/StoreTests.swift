@@ -153,7 +153,8 @@ final class StoreTests: XCTestCase {
         $0 as? StoreError,
         .trust(
           .untrusted(
-            store: "secrets.djsec", signer: "alice", fingerprint: PublicIdentity(try! self.alicePair()).fingerprint, firstContact: true)))
+            store: "secrets.djsec", signer: "alice", fingerprint: PublicIdentity(try! self.alicePair()).fingerprint, reason: .firstContact))
+      )
     }
     try asBob(.review).accept()
     XCTAssertEqual(try asBob(.read).string("API_TOKEN"), "token-value")

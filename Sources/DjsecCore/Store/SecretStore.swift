@@ -13,9 +13,8 @@ public enum TrustVerdict: Equatable, Sendable {
   /// retired by a rotation (a removed recipient knew it), writing and
   /// rendering are refused too.
   case older(generation: UInt64, seen: UInt64, retiredKey: Bool)
-  /// Signed by a recipient the user has not accepted; `firstContact` when
-  /// there is no record of this store at all.
-  case untrusted(firstContact: Bool)
+  /// Signed by a recipient the user has not accepted.
+  case untrusted(UntrustedReason)
   /// Signed by a trusted recipient, but gives access back to recipients a
   /// trusted recipient removed.
   case removedReturned([String])
@@ -174,11 +173,10 @@ public final class SecretStore {
     switch (verdict, access) {
     case (_, .review): return
     case (.unsigned, _): throw .trust(.unsigned(store: displayName))
-    case (.untrusted(let first), _):
+    case (.untrusted(let reason), _):
       let signer = file.signer
       throw .trust(
-        .untrusted(
-          store: displayName, signer: signer?.label ?? "?", fingerprint: signer?.identity?.fingerprint ?? "?", firstContact: first))
+        .untrusted(store: displayName, signer: signer?.label ?? "?", fingerprint: signer?.identity?.fingerprint ?? "?", reason: reason))
     case (.removedReturned(let labels), _): throw .trust(.removedRecipientReturned(store: displayName, labels: labels))
     case (.older(_, _, true), .write): throw .trust(.retiredDataKey(store: displayName))
     case (.older, _): return

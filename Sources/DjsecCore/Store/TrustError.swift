@@ -3,7 +3,7 @@
 /// (docs/SECURITY.md). One line each, naming the store and the signer by
 /// label and fingerprint; the hint names the command that resolves it.
 public enum TrustError: Error, Equatable, Sendable {
-  case untrusted(store: String, signer: String, fingerprint: String, firstContact: Bool)
+  case untrusted(store: String, signer: String, fingerprint: String, reason: UntrustedReason)
   case unsigned(store: String)
   case retiredDataKey(store: String)
   case removedRecipientReturned(store: String, labels: [String])
@@ -14,13 +14,25 @@ public enum TrustError: Error, Equatable, Sendable {
   case noTerminal(store: String)
 }
 
+/// Why a signer is not trusted, for a message that fits the situation.
+public enum UntrustedReason: Equatable, Sendable {
+  /// No record of this store yet (a fresh clone, a new machine).
+  case firstContact
+  /// The record does not list the signer among the trusted recipients.
+  case notAccepted
+  /// DJSEC_TRUSTED_KEYS is set (CI) and does not list the signer.
+  case notListed
+}
+
 extension TrustError: DjsecError {
   public var message: String {
     switch self {
-    case .untrusted(let s, let signer, let fp, true):
+    case .untrusted(let s, let signer, let fp, .firstContact):
       "\(s) is new to you: it was signed by \(signer) (\(fp)), whom you have not accepted yet"
-    case .untrusted(let s, let signer, let fp, false):
+    case .untrusted(let s, let signer, let fp, .notAccepted):
       "\(s) was signed by \(signer) (\(fp)), whom you have not accepted"
+    case .untrusted(let s, let signer, let fp, .notListed):
+      "\(s) was signed by \(signer) (\(fp)), who is not in DJSEC_TRUSTED_KEYS"
     case .unsigned(let s): "\(s) is format version 1, which is not signed: djsec cannot tell who wrote it"
     case .retiredDataKey(let s):
       "refusing to use \(s): it is older than the newest version you have seen, and its data key was retired (a removed recipient knew it)"
@@ -36,8 +48,10 @@ extension TrustError: DjsecError {
 
   public var hint: String? {
     switch self {
-    case .untrusted(_, _, _, true):
+    case .untrusted(_, _, _, .firstContact):
       "review it with 'djsec trust' and compare the signer's identity with the one your teammate gave you; in CI, set DJSEC_TRUSTED_KEYS"
+    case .untrusted(_, _, _, .notListed):
+      "if the change is legitimate, add the signer's identity ('djsec recipients list') to the job's DJSEC_TRUSTED_KEYS"
     case .untrusted:
       "review who changed what with 'djsec trust' and accept only a change you expected; in CI, list the signers in DJSEC_TRUSTED_KEYS"
     case .unsigned: "review it with 'djsec trust', which upgrades it to version 2 signed by you"

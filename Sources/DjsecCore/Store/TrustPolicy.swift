@@ -14,7 +14,9 @@ enum TrustPolicy {
     } else if let record {
       trusted.formUnion(record.signKeys)
     }
-    guard trusted.contains(signature.signer) else { return .untrusted(firstContact: record == nil && trustedKeys == nil) }
+    guard trusted.contains(signature.signer) else {
+      return .untrusted(trustedKeys != nil ? .notListed : record == nil ? .firstContact : .notAccepted)
+    }
     guard let record else { return .trusted }
     let retired = record.retiredDataKeys.contains(fingerprint)
     if file.generation < record.generation || retired {
