@@ -38,6 +38,16 @@ final class StoreTrustTests: XCTestCase {
   /// djsec_format.py arguments that set these values.
   private func values(_ pairs: (String, String)...) -> [String] { pairs.flatMap { ["--set", "\($0.0)=\($0.1)"] } }
 
+  /// The ways an error may name whoever holds `key`: the label they go by, their
+  /// identity, their SIGN-PUBLIC, or the first 8 base64 characters of either
+  /// key. A label alone is not enough when the file gives the attacker someone
+  /// else's label: the test then leaves that label out.
+  private func names(_ label: String?, key: URL) throws -> [String] {
+    let identity = try format.identity(key)
+    let sign = try format.signPublic(key)
+    return [label, identity, sign, String(sign.prefix(8)), String(identity.dropFirst("djsec:".count).prefix(8))].compactMap { $0 }
+  }
+
   /// Alice (a key from `djsec keys new`) and her repository holding these secrets, committed on main.
   private func aliceWithStore(in folder: URL, secrets: [(String, String)], gitSetup: Bool = true) throws -> Person {
     let alice = try Person.honest("alice", in: folder)
@@ -167,7 +177,6 @@ final class StoreTrustTests: XCTestCase {
     let mallory = try format.attacker("mallory", in: folder)
     let malloryIdentity = try format.identity(mallory.keyFile)
     let aliceIdentity = try XCTUnwrap(try format.recipients(alice.store)["alice"])
-    let signer = ["mallory", malloryIdentity, try format.signPublic(mallory.keyFile)]
     let variants: [(String, [String])] = [
       ("a new store", ["--recipient", "alice=\(aliceIdentity)", "--recipient", "mallory=\(malloryIdentity)"]),
       ("same id, newer generation", ["--like", alice.store.path, "--generation", "1000", "--recipient", "mallory=\(malloryIdentity)"]),
@@ -180,6 +189,8 @@ final class StoreTrustTests: XCTestCase {
       ),
     ]
     for (variant, sealing) in variants {
+      // Where the file calls mallory "alice", only her key names her.
+      let signer = try names(variant.contains("labelled alice") ? nil : "mallory", key: mallory.keyFile)
       let planted = [fresh("planted-key-\(UUID().uuidString)"), fresh("planted-s1"), fresh("planted-new")]
       let hidden = planted + [s1, secretKey]
       try alice.gitOK(["checkout", "-q", "-B", "mallory", base])
@@ -201,6 +212,8 @@ final class StoreTrustTests: XCTestCase {
       ] {
         assertUntrusted(try alice.djsec(arguments, stdin: stdin), signer: signer, hiding: hidden + [mine], "\(variant): \(what)")
         XCTAssertEqual(try alice.storeBytes(), forged, "\(variant): \(what) wrote mallory's store")
+        try assertAttackerReadsNone(of: [s1, secretKey, mine], in: alice.store, key: mallory.keyFile, "\(variant): \(what)")
+        try forged.write(to: alice.store)  // each check on mallory's own file
       }
       assertUntrusted(
         try alice.djsec(["render", "--out", rendered.path]), signer: signer, hiding: hidden, "\(variant): render")
@@ -210,7 +223,7 @@ final class StoreTrustTests: XCTestCase {
       assertNoValue(review, hidden, "\(variant): djsec trust without a terminal")
       XCTAssertNotEqual(review.status, 0, "\(variant): djsec trust accepted without a yes")
       assertUntrusted(try alice.djsec(["secret", "get", "S1"]), signer: signer, hiding: hidden, "\(variant): secret get after trust")
-      try assertAttackerReadsNone(of: [s1, secretKey, mine], in: alice.store, key: mallory.keyFile, variant)
+      XCTAssertEqual(try alice.storeBytes(), forged, "\(variant): djsec trust without a yes wrote the store")
 
       // Back to her own store: reading it is as smooth as before.
       try alice.gitOK(["reset", "-q", "--hard", base])
@@ -233,6 +246,7 @@ final class StoreTrustTests: XCTestCase {
 
     try alice.gitOK(["checkout", "-q", before])
     let old = try alice.storeBytes()
+    let bobKnew = try format.readableValues(alice.store, key: bob.keyFile)
     let read = try alice.djsec(["secret", "get", "R"])
     XCTAssertEqual(read.status, 0, "secret get of the older store: \(read.stderr)")
     XCTAssertTrue(read.stdout == r1 + "\n", "secret get of the older store: not the value it holds")
@@ -247,8 +261,10 @@ final class StoreTrustTests: XCTestCase {
       assertRefused(r, hiding: [new, r2], "\(what) on the older store")
       XCTAssertTrue(r.stderr.contains("older than the newest"), "\(what): the error does not say why: \(r.stderr)")
       XCTAssertEqual(try alice.storeBytes(), old, "\(what) wrote the older store")
+      XCTAssertTrue(
+        try format.readableValues(alice.store, key: bob.keyFile).isSubset(of: bobKnew), "\(what): sealed a new value to bob")
+      try old.write(to: alice.store)  // each check on the older file itself
     }
-    try assertAttackerReadsNone(of: [new, r2], in: alice.store, key: bob.keyFile, "the older store")
 
     try alice.gitOK(["checkout", "-q", "main"])
     assertValue(try alice.djsec(["secret", "get", "R"]), r2, "secret get R back on main")
@@ -280,6 +296,7 @@ final class StoreTrustTests: XCTestCase {
       assertRefused(r, hiding: [bMain], "\(what) on a store with conflict markers")
       XCTAssertTrue(r.stderr.contains("djsec git-setup"), "\(what): the error does not name 'djsec git-setup': \(r.stderr)")
       XCTAssertEqual(try alice.storeBytes(), marked, "\(what) wrote the store")
+      try marked.write(to: alice.store)
     }
   }
 
@@ -303,7 +320,7 @@ final class StoreTrustTests: XCTestCase {
     try alice.commit("secrets")
     try alice.gitOK(["push", "-q", "-u", "origin", "main"])
     let aliceIdentity = try format.identity(alice.keyFile)
-    let aliceNames = ["alice", aliceIdentity, try format.signPublic(alice.keyFile)]
+    let aliceNames = try names("alice", key: alice.keyFile)
 
     let bob = try Person.honest("bob", in: folder)
     try alice.ok(["recipients", "add", bob.pubFile.path])
@@ -423,17 +440,18 @@ final class StoreTrustTests: XCTestCase {
     }
     let untrusting = try clone()
     assertUntrusted(
-      try render(untrusting, trusting: nil), signer: ["alice", aliceIdentity, aliceSign], hiding: [password], "render with no trusted keys")
+      try render(untrusting, trusting: nil), signer: try names("alice", key: alice.keyFile), hiding: [password],
+      "render with no trusted keys")
     XCTAssertFalse(FileManager.default.fileExists(atPath: settings(untrusting).path), "rendered with no trusted keys")
 
     let mallory = try format.attacker("mallory", in: folder)
-    let malloryNames = ["mallory", try format.identity(mallory.keyFile), try format.signPublic(mallory.keyFile)]
+    let malloryNames = try names("mallory", key: mallory.keyFile)
     let planted = [fresh("planted-key-\(UUID().uuidString)"), fresh("planted-db")]
     let forged = try clone()
     let forgedStore = forged.appendingPathComponent("secrets.djsec")
     try format.create(
       forgedStore,
-      ["--like", forgedStore.path, "--recipient", "mallory=\(malloryNames[1])", "--signer", mallory.keyFile.path]
+      ["--like", forgedStore.path, "--recipient", "mallory=\(try format.identity(mallory.keyFile))", "--signer", mallory.keyFile.path]
         + values(("SECRET_KEY", planted[0]), ("DB_PASSWORD", planted[1])))
     let forgedBytes = try Data(contentsOf: forgedStore)
     for trusted in [aliceIdentity, nil] {
@@ -536,8 +554,9 @@ final class StoreTrustTests: XCTestCase {
       ] {
         assertRefused(try alice.djsec(arguments, stdin: stdin), hiding: planted + [mine], "\(attempt): \(what)")
         XCTAssertEqual(try alice.storeBytes(), forged, "\(attempt): \(what) wrote bob's store")
+        try assertAttackerReadsNone(of: [r2, mine], in: alice.store, key: bob.keyFile, "\(attempt): \(what)")
+        try forged.write(to: alice.store)
       }
-      try assertAttackerReadsNone(of: [r2, mine], in: alice.store, key: bob.keyFile, attempt)
 
       try currentBytes.write(to: alice.store)
       assertValue(try alice.djsec(["secret", "get", "R"]), r2, "\(attempt): secret get of alice's own store afterwards")

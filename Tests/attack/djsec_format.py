@@ -348,6 +348,8 @@ def serialize(store: Store, data_key: bytes, signer: bytes | None = None, signat
         lines.append(f"generation: {store.generation}")
     lines += [f"config: {key} {store.config[key]}" for key in sorted(store.config, key=str.encode)]
     for r in sorted(store.recipients, key=lambda r: r.label.encode()):
+        if store.version == 2 and r.sign_public is None:
+            raise FormatError(f"recipient {r.label} has no SIGN-PUBLIC (a version 1 identity): cannot write version 2")
         sign = f" {b64(r.sign_public)}" if store.version == 2 else ""
         lines.append(f"recipient: {r.label} {b64(r.box_public)}{sign} {b64(r.sealed_key)}")
     lines += [f"secret: {name} {b64(store.secrets[name])}" for name in sorted(store.secrets, key=str.encode)]
