@@ -51,7 +51,7 @@ extension TrustError: DjsecError {
     case .untrusted(_, _, _, .firstContact):
       "review it with 'djsec trust' and compare the signer's identity with the one your teammate gave you; in CI, set DJSEC_TRUSTED_KEYS"
     case .untrusted(_, _, _, .notListed):
-      "if the change is legitimate, add the signer's identity ('djsec recipients list') to the job's DJSEC_TRUSTED_KEYS"
+      "see who changed what with 'djsec trust'; if the change is legitimate, add the signer's identity to the job's DJSEC_TRUSTED_KEYS"
     case .untrusted:
       "review who changed what with 'djsec trust' and accept only a change you expected; in CI, list the signers in DJSEC_TRUSTED_KEYS"
     case .unsigned: "review it with 'djsec trust', which upgrades it to version 2 signed by you"
