@@ -25,6 +25,7 @@ extension Djsec {
         let r = Process()
         r.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         r.arguments = ["git", "config", key, value]
+        r.environment = ChildEnvironment.variables()
         r.currentDirectoryURL = loc.root
         try r.run()
         r.waitUntilExit()
