@@ -19,9 +19,16 @@ struct Djsec: ParsableCommand {
     ]
   )
 
+  /// The DJSEC_* variables, taken out of the process environment when
+  /// `main` starts (see DjsecEnvironment.capture), so no child inherits them.
+  static let environment = DjsecEnvironment.capture()
+
   /// One place turns errors into messages and exit codes: 0 success, 1 an
   /// outcome the caller asked about (findings, a missing secret), 2 could not run.
   static func main() {
+    // Before anything else: no DJSEC_* variable is left in the environment
+    // for a child process.
+    _ = environment
     do {
       var command = try parseAsRoot()
       try command.run()

@@ -15,7 +15,7 @@ final class StoreTests: XCTestCase {
     folder = FileManager.default.temporaryDirectory.appendingPathComponent("djsec-store-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     let (pair, _) = try KeyStoreFiles.create(in: folder.appendingPathComponent("keys"), label: "alice", passphrase: nil)
-    let store = SecretStore.create(at: storeURL, recipients: [("alice", pair.publicKey)])
+    let store = try SecretStore.create(at: storeURL, recipients: [("alice", pair.publicKey)])
     try store.set("API_TOKEN", Array("token-value".utf8))
     try store.set("DB_PASSWORD", Array("p\"w\\d".utf8))
     try store.set("SECRET_KEY", Array("k".utf8))
@@ -140,10 +140,11 @@ final class StoreTests: XCTestCase {
   }
 
   func testPassphraseProtectedKeys() throws {
-    let pair = KeyPair()
+    let pair = try KeyPair()
     let text = try KeyFile.text(label: "p", pair: pair, passphrase: Array("correct horse".utf8), limits: .testOnlyMinimum)
     let url = folder.appendingPathComponent("p.key")
     try text.write(to: url, atomically: true, encoding: .utf8)
+    chmod(url.path, 0o600)
     XCTAssertFalse(text.contains(pair.privateKey.withUnsafeBytes { Data($0).base64EncodedString() }))
     let file = try KeyFile.read(url)
     XCTAssertTrue(file.isPassphraseProtected)

@@ -25,11 +25,15 @@ public final class SecretStore {
   }
 
   /// A new, empty store for `recipients` with a fresh data key and file id.
-  public static func create(at url: URL, recipients: [(label: String, publicKey: [UInt8])], config: [String: String] = [:]) -> SecretStore {
+  public static func create(at url: URL, recipients: [(label: String, publicKey: [UInt8])], config: [String: String] = [:])
+    throws(StoreError) -> SecretStore
+  {
     let key = SecretBytes(random: AEAD.keyBytes)
     let file = StoreFile(
       id: SecureRandom.bytes(16), config: config,
-      recipients: recipients.map { .init(label: $0.label, publicKey: $0.publicKey, sealedKey: SealedBox.seal(key, to: $0.publicKey)) },
+      recipients: try recipients.map { (r) throws(StoreError) in
+        .init(label: r.label, publicKey: r.publicKey, sealedKey: try seal(key, to: r.label, r.publicKey))
+      },
       secrets: [:], mac: [])
     let store = SecretStore(url: url, file: file, dataKey: key)
     store.changed = true
@@ -73,7 +77,7 @@ public final class SecretStore {
       throw .integrity(store: displayName, detail: "the mac line is missing")
     }
     let covered = Array(text[..<macLine.lowerBound].utf8) + [10]
-    if KeyedHash.equal(mac(of: covered), file.mac) { return }
+    if KeyedHash.equal(try mac(of: covered), file.mac) { return }
     for name in file.secrets.keys.sorted() where (try? value(name)) == nil {
       throw .integrity(store: displayName, detail: "entry \(name) was altered or moved from another name")
     }
@@ -81,8 +85,21 @@ public final class SecretStore {
       store: displayName, detail: "the MAC does not match: the header changed, or an entry was added, removed or rolled back")
   }
 
-  func mac(of bytes: [UInt8]) -> [UInt8] {
-    KeyedHash.hash(bytes, key: KeyedHash.derive(Self.macPurpose, from: dataKey))
+  func mac(of bytes: [UInt8]) throws(StoreError) -> [UInt8] {
+    do { return try KeyedHash.hash(bytes, key: KeyedHash.derive(Self.macPurpose, from: dataKey)) } catch { throw .crypto(error) }
+  }
+
+  func encrypt(_ value: [UInt8], name: String) throws(StoreError) -> [UInt8] {
+    do { return try AEAD.seal(value, key: dataKey, associatedData: associatedData(name)) } catch { throw .crypto(error) }
+  }
+
+  /// The data key sealed to a recipient; crypto_box_seal refuses a public key
+  /// of small order, and the error names the recipient.
+  static func seal(_ key: SecretBytes, to label: String, _ publicKey: [UInt8]) throws(StoreError) -> [UInt8] {
+    do { return try SealedBox.seal(key, to: publicKey) } catch {
+      guard case .failed(_, let code) = error else { throw .crypto(error) }
+      throw .key(.unsafeRecipient(label: label, code: code))
+    }
   }
 
   func associatedData(_ name: String) -> [UInt8] {
@@ -110,7 +127,7 @@ public final class SecretStore {
   public func set(_ name: String, _ value: [UInt8]) throws(StoreError) {
     guard StoreFile.isValidName(name) else { throw .invalidName(name) }
     if let current = try? self.value(name), current.withUnsafeBytes({ Array($0) == value }) { return }
-    file.secrets[name] = AEAD.seal(value, key: dataKey, associatedData: associatedData(name))
+    file.secrets[name] = try encrypt(value, name: name)
     changed = true
   }
 
@@ -126,9 +143,9 @@ public final class SecretStore {
   }
 
   public func addRecipient(label: String, publicKey: [UInt8]) throws(StoreError) {
-    guard StoreFile.isValidLabel(label) else { throw .malformed(file: "--name", line: 1, reason: "invalid label \(label)") }
+    guard StoreFile.isValidLabel(label) else { throw .key(.invalidLabel(label)) }
     guard !file.recipients.contains(where: { $0.label == label }) else { throw .duplicateRecipient(label: label) }
-    file.recipients.append(.init(label: label, publicKey: publicKey, sealedKey: SealedBox.seal(dataKey, to: publicKey)))
+    file.recipients.append(.init(label: label, publicKey: publicKey, sealedKey: try Self.seal(dataKey, to: label, publicKey)))
     file.recipients.sort { $0.label < $1.label }
     changed = true
   }
@@ -149,12 +166,12 @@ public final class SecretStore {
     for name in names { plain.append((name, try value(name))) }
     dataKey = SecretBytes(random: AEAD.keyBytes)
     file.id = SecureRandom.bytes(16)
-    file.recipients = file.recipients.map {
-      .init(label: $0.label, publicKey: $0.publicKey, sealedKey: SealedBox.seal(dataKey, to: $0.publicKey))
+    file.recipients = try file.recipients.map { (r) throws(StoreError) in
+      .init(label: r.label, publicKey: r.publicKey, sealedKey: try Self.seal(dataKey, to: r.label, r.publicKey))
     }
     file.secrets = [:]
     for (name, value) in plain {
-      file.secrets[name] = value.withUnsafeBytes { AEAD.seal(Array($0), key: dataKey, associatedData: associatedData(name)) }
+      file.secrets[name] = try encrypt(value.withUnsafeBytes { Array($0) }, name: name)
     }
     changed = true
   }
@@ -163,7 +180,7 @@ public final class SecretStore {
   /// folder), MAC recomputed. The store holds only ciphertext: mode 0644.
   public func save() throws(StoreError) {
     guard changed else { return }
-    file.mac = mac(of: Array(file.authenticatedText.utf8))
+    file.mac = try mac(of: Array(file.authenticatedText.utf8))
     do { try AtomicFile.write(file.text, to: url, mode: 0o644) } catch { throw .file(error) }
     changed = false
   }

@@ -65,6 +65,13 @@ enum Git {
     return r.status == 0
   }
 
+  /// The names of the files directly in `folder` that git tracks (in the
+  /// index, so `git add -f` counts); empty outside a repository.
+  static func trackedNames(in folder: URL) -> Set<String> {
+    guard let r = Subprocess.run("git", ["ls-files", "-z", "--", "."], in: folder), r.status == 0 else { return [] }
+    return Set(r.stdout.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }.filter { !$0.contains("/") })
+  }
+
   static func isIgnored(_ file: URL) -> Bool {
     let dir = file.deletingLastPathComponent()
     guard isInsideWorkTree(dir) else { return false }

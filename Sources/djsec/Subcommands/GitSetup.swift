@@ -52,7 +52,7 @@ extension Djsec {
     @Argument var theirs: String
 
     func run() throws {
-      let loc = StoreLocation.find(from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+      let loc = StoreLocation.find(from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath), environment: Djsec.environment)
       try StoreMerge.merge(
         base: URL(fileURLWithPath: base), ours: URL(fileURLWithPath: ours), theirs: URL(fileURLWithPath: theirs), keyRing: loc.keyRing,
         passphrase: Terminal.passphrase)
@@ -65,7 +65,7 @@ extension Djsec {
     @Argument var file: String
 
     func run() throws {
-      let loc = StoreLocation.find(from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+      let loc = StoreLocation.find(from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath), environment: Djsec.environment)
       print(StoreMerge.textconv(URL(fileURLWithPath: file), keyRing: loc.keyRing, passphrase: Terminal.passphrase), terminator: "")
     }
   }

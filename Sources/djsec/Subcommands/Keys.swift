@@ -12,7 +12,11 @@ extension Djsec {
     struct New: ParsableCommand {
       static let configuration = CommandConfiguration(
         abstract: "Make a key pair: keys/LABEL.key (private, mode 0600, ignored by git) and keys/LABEL.pub.",
-        discussion: "Prints the public key: give it to a store's owner to be added with 'djsec recipients add'."
+        discussion: """
+          Prints the public key: give it to a store's owner to be added with 'djsec recipients add'. \
+          With --user the pair goes to your own folder, $XDG_CONFIG_HOME/djsec/keys (default ~/.config/djsec/keys), \
+          outside any checkout; djsec looks there too.
+          """
       )
 
       @Option(help: "The key's label (default: default).")
@@ -21,21 +25,21 @@ extension Djsec {
       @Flag(help: "Protect the private key with a passphrase (Argon2id, MODERATE limits).")
       var passphrase = false
 
+      @Flag(help: "Make the key in your per-user folder instead of the project's keys/.")
+      var user = false
+
       func run() throws {
-        let loc = StoreLocation.find(from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
-        var words: [UInt8]?
-        if passphrase {
-          if let env = ProcessInfo.processInfo.environment["DJSEC_PASSPHRASE"] {
-            words = Array(env.utf8)
-          } else {
-            guard let first = Terminal.readHidden(prompt: "new passphrase: "),
-              let second = Terminal.readHidden(prompt: "again: ")
-            else { throw StoreError.noPassphrase(keyFile: "keys/\(name).key") }
-            guard first == second else { throw ValidationError("the passphrases differ") }
-            words = first
-          }
+        guard KeyFile.isValidLabel(name) else { throw KeyFileError.invalidLabel(name) }
+        let folder: URL
+        if user {
+          guard let userKeys = Djsec.environment.userKeys else { throw KeyFileError.noUserFolder }
+          folder = userKeys
+        } else {
+          let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+          folder = StoreLocation.find(from: here, environment: Djsec.environment).keys
         }
-        let (pair, _) = try KeyStoreFiles.create(in: loc.keys, label: name, passphrase: words)
+        let words = passphrase ? try Terminal.newPassphrase(for: folder.appendingPathComponent("\(name).key").path) : nil
+        let (pair, _) = try KeyStoreFiles.create(in: folder, label: name, passphrase: words, folderMode: user ? 0o700 : 0o755)
         print(KeyFile.publicText(label: name, publicKey: pair.publicKey), terminator: "")
       }
     }

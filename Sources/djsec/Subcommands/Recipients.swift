@@ -12,12 +12,15 @@ extension Djsec {
     struct Add: ParsableCommand {
       static let configuration = CommandConfiguration(abstract: "Give a public key access to the store.")
       @OptionGroup var options: StoreOptions
-      @Argument(help: "A public key (base64) or the path of a .pub file.") var key: String
+      @Argument(help: ArgumentHelp("A public key (base64) or the path of a .pub file.", valueName: "public-key"))
+      var publicKey: String
       @Option(help: "The recipient's label (default: the label in the .pub file).") var name: String?
 
       func run() throws {
-        let (publicKey, label) = try KeyFile.parsePublic(key)
+        // Refuses a malformed key, and one anything sealed to could be opened by anyone.
+        let (publicKey, label) = try KeyFile.parsePublic(publicKey)
         guard let label = name ?? label else { throw ValidationError("pass --name LABEL for this key") }
+        guard KeyFile.isValidLabel(label) else { throw KeyFileError.invalidLabel(label) }
         try options.modify { store throws(StoreError) in try store.addRecipient(label: label, publicKey: publicKey) }
         print("added \(label)")
       }
