@@ -3,7 +3,7 @@ import XCTest
 
 /// What the programs djsec starts can see of it: the editor of `secret edit`
 /// and every git djsec runs inherit no DJSEC_* variable (no private key, no
-/// passphrase).
+/// passphrase), and the djsec process holding the secrets never dumps core.
 final class ChildProcessTests: XCTestCase {
   private var work: URL!
 
@@ -71,5 +71,54 @@ final class ChildProcessTests: XCTestCase {
     let gitEnv = record.appendingPathComponent("git.env")
     XCTAssertTrue(try String(contentsOf: gitEnv, encoding: .utf8).contains("ran git"), "djsec ran no git")
     XCTAssertEqual(try djsecNames(gitEnv), [])
+  }
+
+  /// The editor looks at the djsec process above it: no core file at all
+  /// (soft and hard limits 0), and not dumpable, which the kernel shows by
+  /// giving its /proc files to root. djsec runs as another user than root
+  /// for that to be visible.
+  func testTheDjsecProcessNeverDumpsCore() throws {
+    let project = work.appendingPathComponent("project")
+    try FileManager.default.createDirectory(at: project, withIntermediateDirectories: true)
+    try Data("# a Django project\n".utf8).write(to: project.appendingPathComponent("manage.py"))
+    let record = work.appendingPathComponent("record")
+    try FileManager.default.createDirectory(at: record, withIntermediateDirectories: true)
+    let editor = try script(
+      "editor.sh",
+      """
+      p=$PPID
+      while [ "$(cat /proc/$p/comm)" != djsec ]; do
+        p=$(awk '/^PPid:/ { print $2 }' /proc/$p/status)
+        [ "$p" -gt 1 ] || exit 3
+      done
+      grep '^Max core file size' /proc/$p/limits > "$RECORD/limits"
+      stat -c %u /proc/$p/status > "$RECORD/owner"
+      id -u > "$RECORD/uid"
+
+      """)
+    var prefix: [String] = []
+    if getuid() == 0 {
+      // As root every /proc file is root's anyway: run djsec as nobody.
+      prefix = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
+      for path in [work.path, project.path, record.path] { XCTAssertEqual(chown(path, 65534, 65534), 0) }
+    }
+    func djsec(_ args: [String], stdin: String? = nil) throws {
+      let env = [
+        "RECORD": record.path, "EDITOR": editor.path, "TMPDIR": work.path, "XDG_CONFIG_HOME": work.path, "XDG_STATE_HOME": work.path,
+      ]
+      let command = prefix.isEmpty ? CLI.binary : URL(fileURLWithPath: prefix[0])
+      let r = try CLI.run(
+        command, Array(prefix.dropFirst()) + (prefix.isEmpty ? [] : [CLI.binary.path]) + args, in: project, stdin: stdin, environment: env)
+      XCTAssertEqual(r.status, 0, "djsec \(args.joined(separator: " ")): \(r.stderr)")
+    }
+    try djsec(["keys", "new"])
+    try djsec(["secret", "set", "X", "--stdin"], stdin: "x")
+    try djsec(["secret", "edit"])
+
+    let limits = try String(contentsOf: record.appendingPathComponent("limits"), encoding: .utf8).split(separator: " ")
+    XCTAssertEqual(limits.prefix(6), ["Max", "core", "file", "size", "0", "0"], limits.joined(separator: " "))
+    let uid = try String(contentsOf: record.appendingPathComponent("uid"), encoding: .utf8)
+    XCTAssertNotEqual(uid, "0\n", "djsec must run as another user than root for the test to see anything")
+    XCTAssertEqual(try String(contentsOf: record.appendingPathComponent("owner"), encoding: .utf8), "0\n")
   }
 }
