@@ -20,9 +20,19 @@ struct Djsec: ParsableCommand {
     ]
   )
 
+  /// The DJSEC_* variables, taken out of the process environment when
+  /// `main` starts (see DjsecEnvironment.capture), so no child inherits them.
+  static let environment = DjsecEnvironment.capture()
+
   /// One place turns errors into messages and exit codes: 0 success, 1 an
   /// outcome the caller asked about (findings, a missing secret), 2 could not run.
   static func main() {
+    // Before any secret is read: no core file can hold one, and no DJSEC_*
+    // variable is left in the environment for a child process.
+    do { try ProcessHardening.forbidCoreDumps() } catch {
+      Diagnostics.warning("could not forbid core dumps (\(error.message)): a crash could leave secrets in a core file")
+    }
+    _ = environment
     do {
       var command = try parseAsRoot()
       try command.run()

@@ -29,11 +29,29 @@ enum Terminal {
     return out
   }
 
-  /// The passphrase of a key file: DJSEC_PASSPHRASE (for automation), else asked at the terminal.
+  /// The passphrase of a key file: DJSEC_PASSPHRASE (for automation, taken
+  /// at start-up), else asked at the terminal.
   static func passphrase(for key: KeyFile) throws(StoreError) -> [UInt8] {
-    if let env = ProcessInfo.processInfo.environment["DJSEC_PASSPHRASE"] { return Array(env.utf8) }
-    guard let typed = readHidden(prompt: "passphrase for \(key.path): ") else { throw .noPassphrase(keyFile: key.path) }
+    if let env = Djsec.environment.passphrase { return env.withUnsafeBytes { Array($0) } }
+    guard let typed = readHidden(prompt: "passphrase for \(key.path): ") else { throw .key(.noPassphrase(keyFile: key.path)) }
     return typed
+  }
+
+  /// A new passphrase: DJSEC_PASSPHRASE, else typed twice at the terminal.
+  /// Never empty: a key sealed under nothing only looks protected.
+  static func newPassphrase(for keyFile: String) throws(KeyFileError) -> [UInt8] {
+    let words: [UInt8]
+    if let env = Djsec.environment.passphrase {
+      words = env.withUnsafeBytes { Array($0) }
+    } else {
+      guard let first = readHidden(prompt: "new passphrase: "), let second = readHidden(prompt: "again: ") else {
+        throw .noPassphrase(keyFile: keyFile)
+      }
+      guard first == second else { throw .passphrasesDiffer }
+      words = first
+    }
+    guard !words.isEmpty else { throw .emptyPassphrase }
+    return words
   }
 
   /// Everything on standard input, less one trailing newline (what `echo` adds).

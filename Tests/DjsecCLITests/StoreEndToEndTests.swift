@@ -169,12 +169,14 @@ final class StoreEndToEndTests: XCTestCase {
       "DJSEC_KEY_FILE": bobHome.appendingPathComponent("keys/bob.key").path, "XDG_STATE_HOME": bobHome.appendingPathComponent("state").path,
     ]
     let store = project.appendingPathComponent("secrets.djsec").path
+    // Alice's key is beside the store, where djsec looks too: bob names his.
     XCTAssertEqual(try CLI.run(CLI.binary, ["trust", "--yes", "--store", store], in: bobHome, environment: asBob).status, 0)
     XCTAssertEqual(
-      try CLI.run(CLI.binary, ["secret", "get", "TOKEN", "--store", store], in: bobHome, environment: asBob).stdout, "t0k3n\n")
+      try CLI.run(CLI.binary, ["secret", "get", "TOKEN", "--store", store, "--key", "bob"], in: bobHome, environment: asBob).stdout,
+      "t0k3n\n")
     let removed = try djsec(["recipients", "remove", "bob"])
     XCTAssertTrue(removed.stdout.contains("data key was rotated"))
-    let denied = try CLI.run(CLI.binary, ["secret", "get", "TOKEN", "--store", store], in: bobHome, environment: asBob)
+    let denied = try CLI.run(CLI.binary, ["secret", "get", "TOKEN", "--store", store, "--key", "bob"], in: bobHome, environment: asBob)
     XCTAssertEqual(denied.status, 2)
     XCTAssertEqual(denied.stdout, "")
     XCTAssertTrue(denied.stderr.hasPrefix("djsec: error: none of your keys opens secrets.djsec; its recipients are: alice"), denied.stderr)

@@ -153,7 +153,7 @@ final class StoreTests: XCTestCase {
         $0 as? StoreError,
         .trust(
           .untrusted(
-            store: "secrets.djsec", signer: "alice", fingerprint: PublicIdentity(try! self.alicePair()).fingerprint, reason: .firstContact))
+            store: "secrets.djsec", signer: "alice", fingerprint: try! PublicIdentity(self.alicePair()).fingerprint, reason: .firstContact))
       )
     }
     try asBob(.review).accept()
@@ -187,18 +187,19 @@ final class StoreTests: XCTestCase {
     try store.set("X", Array("y".utf8))
     try store.save()
     var lines = lines(try text)
-    let outsider = KeyPair().signing
+    let outsider = try KeyPair().signing()
     let signed = lines.dropLast().joined(separator: "\n") + "\n"
     lines[lines.count - 1] =
-      "signature: \(Data(outsider.publicKey).base64EncodedString()) \(Data(outsider.sign(Array(signed.utf8))).base64EncodedString())"
+      "signature: \(Data(outsider.publicKey).base64EncodedString()) \(Data(try outsider.sign(Array(signed.utf8))).base64EncodedString())"
     try assertRefused(lines.joined(separator: "\n") + "\n", "not by one of the store's recipients")
   }
 
   func testPassphraseProtectedKeys() throws {
-    let pair = KeyPair()
+    let pair = try KeyPair()
     let text = try KeyFile.text(label: "p", pair: pair, passphrase: Array("correct horse".utf8), limits: .testOnlyMinimum)
     let url = folder.appendingPathComponent("p.key")
     try text.write(to: url, atomically: true, encoding: .utf8)
+    chmod(url.path, 0o600)
     XCTAssertFalse(text.contains(pair.privateKey.withUnsafeBytes { Data($0).base64EncodedString() }))
     let file = try KeyFile.read(url)
     XCTAssertTrue(file.isPassphraseProtected)

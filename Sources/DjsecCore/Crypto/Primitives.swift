@@ -1,13 +1,5 @@
 internal import CSodium
 
-/// Errors from the cryptographic layer, keeping libsodium's return code.
-public enum CryptoError: Error, Equatable, Sendable {
-  case authenticationFailed
-  case sealedBoxOpenFailed
-  case keyDerivationFailed(code: Int32)
-  case invalidLength(what: String, expected: Int, found: Int)
-}
-
 /// XChaCha20-Poly1305 (IETF) with a random 24-byte nonce per value; the
 /// output is nonce ‖ ciphertext ‖ tag, which PyNaCl reads as it is.
 public enum AEAD {
@@ -15,19 +7,21 @@ public enum AEAD {
   public static let nonceBytes = 24
   public static let tagBytes = 16
 
-  public static func seal(_ plaintext: [UInt8], key: SecretBytes, associatedData: [UInt8]) -> [UInt8] {
+  public static func seal(_ plaintext: [UInt8], key: SecretBytes, associatedData: [UInt8]) throws(CryptoError) -> [UInt8] {
     Sodium.ensureReady()
-    precondition(key.count == keyBytes)
+    guard key.count == keyBytes else { throw .invalidLength(what: "data key", expected: keyBytes, found: key.count) }
     var out = [UInt8](repeating: 0, count: nonceBytes + plaintext.count + tagBytes)
+    var status: Int32 = -1
     out.withUnsafeMutableBufferPointer { o in
       randombytes_buf(o.baseAddress!, nonceBytes)
       var written: UInt64 = 0
-      _ = key.withUnsafeBytes { k in
+      status = key.withUnsafeBytes { k in
         crypto_aead_xchacha20poly1305_ietf_encrypt(
           o.baseAddress! + nonceBytes, &written, plaintext, UInt64(plaintext.count), associatedData, UInt64(associatedData.count),
           nil, o.baseAddress!, k.baseAddress!.assumingMemoryBound(to: UInt8.self))
       }
     }
+    guard status == 0 else { throw .failed(function: "crypto_aead_xchacha20poly1305_ietf_encrypt", code: status) }
     return out
   }
 
@@ -54,16 +48,20 @@ public enum AEAD {
 
 /// An X25519 key pair for sealed boxes.
 public final class KeyPair: Sendable {
+  public static let keyBytes = 32
+
   public let publicKey: [UInt8]
   public let privateKey: SecretBytes
 
-  public init() {
+  /// A new random key pair.
+  public init() throws(CryptoError) {
     Sodium.ensureReady()
-    var pub = [UInt8](repeating: 0, count: 32)
-    let priv = SecretBytes(count: 32) { _ in }
-    priv.withUnsafeBytes { p in
-      _ = crypto_box_keypair(&pub, UnsafeMutablePointer(mutating: p.baseAddress!.assumingMemoryBound(to: UInt8.self)))
+    var pub = [UInt8](repeating: 0, count: Self.keyBytes)
+    var status: Int32 = -1
+    let priv = SecretBytes(count: Self.keyBytes) { p in
+      status = crypto_box_keypair(&pub, p.baseAddress!.assumingMemoryBound(to: UInt8.self))
     }
+    guard status == 0 else { throw .failed(function: "crypto_box_keypair", code: status) }
     publicKey = pub
     privateKey = priv
   }
@@ -71,22 +69,51 @@ public final class KeyPair: Sendable {
   /// The pair for an existing private key (its public key is derived).
   public init(privateKey: SecretBytes) throws(CryptoError) {
     Sodium.ensureReady()
-    guard privateKey.count == 32 else { throw .invalidLength(what: "private key", expected: 32, found: privateKey.count) }
-    var pub = [UInt8](repeating: 0, count: 32)
-    _ = privateKey.withUnsafeBytes { crypto_scalarmult_base(&pub, $0.baseAddress!.assumingMemoryBound(to: UInt8.self)) }
+    guard privateKey.count == Self.keyBytes else {
+      throw .invalidLength(what: "private key", expected: Self.keyBytes, found: privateKey.count)
+    }
+    var pub = [UInt8](repeating: 0, count: Self.keyBytes)
+    let status = privateKey.withUnsafeBytes { crypto_scalarmult_base(&pub, $0.baseAddress!.assumingMemoryBound(to: UInt8.self)) }
+    guard status == 0 else { throw .failed(function: "crypto_scalarmult_base", code: status) }
     publicKey = pub
     self.privateKey = privateKey
+  }
+
+  /// Refuses a public key that would make a sealed box readable by anyone:
+  /// all zeros, or a point of small order, whose product with any scalar is
+  /// one of a few known values. libsodium's crypto_scalarmult returns -1 for
+  /// those, so one multiplication by a random scalar tells.
+  public static func checkPublicKey(_ publicKey: [UInt8]) throws(CryptoError) {
+    Sodium.ensureReady()
+    guard publicKey.count == keyBytes else { throw .invalidLength(what: "public key", expected: keyBytes, found: publicKey.count) }
+    guard publicKey.contains(where: { $0 != 0 }) else { throw .unsafePublicKey(.allZero) }
+    let scalar = SecretBytes(random: keyBytes)
+    var status: Int32 = -1
+    // The product is a throwaway shared secret: it lives and dies in guarded memory.
+    _ = SecretBytes(count: keyBytes) { product in
+      status = scalar.withUnsafeBytes { n in
+        crypto_scalarmult(
+          product.baseAddress!.assumingMemoryBound(to: UInt8.self), n.baseAddress!.assumingMemoryBound(to: UInt8.self), publicKey)
+      }
+    }
+    guard status == 0 else { throw .unsafePublicKey(.smallOrder) }
   }
 }
 
 /// Anonymous sealed boxes (`crypto_box_seal`): wrap the data key for a recipient.
 public enum SealedBox {
-  public static func seal(_ message: SecretBytes, to publicKey: [UInt8]) -> [UInt8] {
+  /// Seals `message` to `publicKey`; crypto_box_seal's -1 (a public key of
+  /// small order) is thrown, never ignored.
+  public static func seal(_ message: SecretBytes, to publicKey: [UInt8]) throws(CryptoError) -> [UInt8] {
     Sodium.ensureReady()
+    guard publicKey.count == KeyPair.keyBytes else {
+      throw .invalidLength(what: "public key", expected: KeyPair.keyBytes, found: publicKey.count)
+    }
     var out = [UInt8](repeating: 0, count: message.count + Int(crypto_box_sealbytes()))
-    _ = message.withUnsafeBytes { m in
+    let status = message.withUnsafeBytes { m in
       crypto_box_seal(&out, m.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt64(message.count), publicKey)
     }
+    guard status == 0 else { throw .failed(function: "crypto_box_seal", code: status) }
     return out
   }
 
@@ -109,18 +136,20 @@ public enum SealedBox {
 
 /// Keyed BLAKE2b (`crypto_generichash`), 32 bytes.
 public enum KeyedHash {
-  public static func hash(_ message: [UInt8], key: SecretBytes) -> [UInt8] {
+  public static func hash(_ message: [UInt8], key: SecretBytes) throws(CryptoError) -> [UInt8] {
     Sodium.ensureReady()
     var out = [UInt8](repeating: 0, count: 32)
-    _ = key.withUnsafeBytes { k in
+    // Fails for a key longer than 64 bytes (crypto_generichash_KEYBYTES_MAX).
+    let status = key.withUnsafeBytes { k in
       crypto_generichash(&out, 32, message, UInt64(message.count), k.baseAddress!.assumingMemoryBound(to: UInt8.self), k.count)
     }
+    guard status == 0 else { throw .failed(function: "crypto_generichash", code: status) }
     return out
   }
 
   /// A key derived from `key` for one purpose: BLAKE2b-256(message: purpose, key: key).
-  public static func derive(_ purpose: String, from key: SecretBytes) -> SecretBytes {
-    let digest = hash(Array(purpose.utf8), key: key)
+  public static func derive(_ purpose: String, from key: SecretBytes) throws(CryptoError) -> SecretBytes {
+    let digest = try hash(Array(purpose.utf8), key: key)
     return SecretBytes(copying: digest)
   }
 
@@ -143,10 +172,24 @@ public enum PasswordHash {
     }
   }
 
+  /// The limits djsec accepts from a key file. A key file is data someone
+  /// could hand you: without bounds, its `argon2id:` line could make djsec
+  /// work for hours or ask for terabytes. From libsodium's minimum (1) to four
+  /// times SENSITIVE (4 × 4 = 16) passes.
+  public static var opslimitBounds: ClosedRange<UInt64> {
+    UInt64(crypto_pwhash_opslimit_min())...4 * UInt64(crypto_pwhash_opslimit_sensitive())
+  }
+
+  /// From libsodium's minimum (8 KiB) to 4 GiB (four times SENSITIVE's 1 GiB).
+  public static var memlimitBounds: ClosedRange<Int> {
+    crypto_pwhash_memlimit_min()...4 * crypto_pwhash_memlimit_sensitive()
+  }
+
   public static let saltBytes = 16
 
   public static func derive(passphrase: [UInt8], salt: [UInt8], limits: Limits) throws(CryptoError) -> SecretBytes {
     Sodium.ensureReady()
+    guard salt.count == saltBytes else { throw .invalidLength(what: "Argon2id salt", expected: saltBytes, found: salt.count) }
     var status: Int32 = 0
     let key = SecretBytes(count: 32) { out in
       // libsodium wants a non-null pointer even for an empty passphrase.

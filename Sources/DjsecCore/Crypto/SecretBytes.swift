@@ -1,8 +1,13 @@
 internal import CSodium
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Secret key material in memory that libsodium guards: allocated with
-/// `sodium_malloc` (guard pages, canary), locked out of swap with
-/// `sodium_mlock`, wiped and freed with `sodium_free` on deinit. It has no
+/// `sodium_malloc` (guard pages, canary, and locked out of swap: sodium_malloc
+/// calls sodium_mlock itself), wiped, unlocked and freed with `sodium_free` on
+/// deinit. It has no
 /// `description` that could print it; bytes are reached only through
 /// `withUnsafeBytes`.
 public final class SecretBytes: @unchecked Sendable {
@@ -16,7 +21,6 @@ public final class SecretBytes: @unchecked Sendable {
     self.count = count
     guard let p = sodium_malloc(max(count, 1)) else { fatalError("sodium_malloc failed: out of memory") }
     pointer = p
-    _ = sodium_mlock(p, max(count, 1))
     fill(UnsafeMutableRawBufferPointer(start: p, count: count))
   }
 
@@ -30,11 +34,19 @@ public final class SecretBytes: @unchecked Sendable {
   }
 
   deinit {
-    sodium_munlock(pointer, max(count, 1))
     sodium_free(pointer)
   }
 
-  public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+  /// Copies a NUL-terminated C string (a value from the process environment)
+  /// into guarded memory, then wipes the original in place, so the only copy
+  /// left is this one.
+  public convenience init(takingCString string: UnsafeMutablePointer<CChar>) {
+    let length = strlen(string)
+    self.init(count: length) { dst in dst.copyMemory(from: UnsafeRawBufferPointer(start: string, count: length)) }
+    sodium_memzero(string, length)
+  }
+
+  public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
     try body(UnsafeRawBufferPointer(start: pointer, count: count))
   }
 

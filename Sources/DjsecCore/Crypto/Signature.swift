@@ -17,9 +17,9 @@ public final class SigningKeyPair: Sendable {
 
   /// seed = BLAKE2b-256(message: "djsec-sign-v1", key: X25519 private key);
   /// the pair is `crypto_sign_seed_keypair(seed)` (docs/FORMAT.md).
-  public init(derivedFrom pair: KeyPair) {
+  public init(derivedFrom pair: KeyPair) throws(CryptoError) {
     Sodium.ensureReady()
-    let seed = KeyedHash.derive(Self.seedPurpose, from: pair.privateKey)
+    let seed = try KeyedHash.derive(Self.seedPurpose, from: pair.privateKey)
     var pub = [UInt8](repeating: 0, count: Self.publicKeyBytes)
     var status: Int32 = -1
     let secret = SecretBytes(count: Int(crypto_sign_secretkeybytes())) { sk in
@@ -28,18 +28,17 @@ public final class SigningKeyPair: Sendable {
           &pub, sk.baseAddress!.assumingMemoryBound(to: UInt8.self), s.baseAddress!.assumingMemoryBound(to: UInt8.self))
       }
     }
-    // crypto_sign_seed_keypair cannot fail for a 32-byte seed; a failure means libsodium is broken.
-    precondition(status == 0, "crypto_sign_seed_keypair failed")
+    guard status == 0 else { throw .failed(function: "crypto_sign_seed_keypair", code: status) }
     publicKey = pub
     secretKey = secret
   }
 
-  public func sign(_ message: [UInt8]) -> [UInt8] {
+  public func sign(_ message: [UInt8]) throws(CryptoError) -> [UInt8] {
     var signature = [UInt8](repeating: 0, count: Self.signatureBytes)
     let status = secretKey.withUnsafeBytes { sk in
       crypto_sign_detached(&signature, nil, message, UInt64(message.count), sk.baseAddress!.assumingMemoryBound(to: UInt8.self))
     }
-    precondition(status == 0, "crypto_sign_detached failed")
+    guard status == 0 else { throw .failed(function: "crypto_sign_detached", code: status) }
     return signature
   }
 }
@@ -64,7 +63,7 @@ public enum Signature {
 /// context fixed per format), so the values, the MAC and a fingerprint never
 /// share a key.
 public enum Subkey {
-  public static func derive(_ id: UInt64, context: String, from key: SecretBytes) -> SecretBytes {
+  public static func derive(_ id: UInt64, context: String, from key: SecretBytes) throws(CryptoError) -> SecretBytes {
     Sodium.ensureReady()
     let ctx = Array(context.utf8)
     precondition(ctx.count == Int(crypto_kdf_contextbytes()) && key.count == Int(crypto_kdf_keybytes()))
@@ -78,12 +77,12 @@ public enum Subkey {
         }
       }
     }
-    precondition(status == 0, "crypto_kdf_derive_from_key failed")
+    guard status == 0 else { throw .failed(function: "crypto_kdf_derive_from_key", code: status) }
     return out
   }
 }
 
 extension KeyPair {
   /// The Ed25519 pair derived from this X25519 pair.
-  public var signing: SigningKeyPair { SigningKeyPair(derivedFrom: self) }
+  public func signing() throws(CryptoError) -> SigningKeyPair { try SigningKeyPair(derivedFrom: self) }
 }

@@ -7,12 +7,17 @@ import Foundation
 /// Writing key pairs to a keys/ folder.
 public enum KeyStoreFiles {
   /// Creates `LABEL.key` exclusively (never overwriting a key) with mode
-  /// 0600, then `LABEL.pub`; makes the folder, with its .gitignore, if needed.
-  public static func create(in folder: URL, label: String, passphrase: [UInt8]?, limits: PasswordHash.Limits = .moderate)
-    throws(StoreError) -> (KeyPair, URL)
-  {
-    guard StoreFile.isValidLabel(label) else { throw .malformed(file: "--name", line: 1, reason: "invalid label \(label)") }
-    do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+  /// 0600, then `LABEL.pub`; makes the folder (with `folderMode`: 0700 for the
+  /// per-user folder), with its .gitignore, if needed.
+  public static func create(
+    in folder: URL, label: String, passphrase: [UInt8]?, limits: PasswordHash.Limits = .moderate, folderMode: mode_t = 0o755
+  ) throws(KeyFileError) -> (KeyPair, URL) {
+    guard KeyFile.isValidLabel(label) else { throw .invalidLabel(label) }
+    if passphrase?.isEmpty == true { throw .emptyPassphrase }
+    do {
+      try FileManager.default.createDirectory(
+        at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: NSNumber(value: folderMode)])
+    } catch {
       throw .file(.cannotWrite(path: folder.path, errno: EACCES))
     }
     let ignore = folder.appendingPathComponent(".gitignore")
@@ -23,12 +28,10 @@ public enum KeyStoreFiles {
         throw .file(error)
       }
     }
-    let pair = KeyPair()
+    let pair: KeyPair
+    do { pair = try KeyPair() } catch { throw .crypto(error) }
     let keyURL = folder.appendingPathComponent("\(label).key")
-    let text: String
-    do { text = try KeyFile.text(label: label, pair: pair, passphrase: passphrase, limits: limits) } catch {
-      throw .malformed(file: keyURL.path, line: 1, reason: "key derivation failed")
-    }
+    let text = try KeyFile.text(label: label, pair: pair, passphrase: passphrase, limits: limits)
     // O_EXCL: an existing key is never replaced, even by a race.
     let fd = open(keyURL.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
     guard fd >= 0 else {
@@ -42,9 +45,11 @@ public enum KeyStoreFiles {
       unlink(keyURL.path)
       throw .file(.cannotWrite(path: keyURL.path, errno: errno))
     }
+    let identity: PublicIdentity
+    do { identity = try PublicIdentity(pair) } catch { throw .crypto(error) }
     do {
       try AtomicFile.write(
-        KeyFile.publicText(label: label, identity: PublicIdentity(pair)), to: folder.appendingPathComponent("\(label).pub"), mode: 0o644)
+        KeyFile.publicText(label: label, identity: identity), to: folder.appendingPathComponent("\(label).pub"), mode: 0o644)
     } catch { throw .file(error) }
     return (pair, keyURL)
   }

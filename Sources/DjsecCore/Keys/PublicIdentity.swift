@@ -11,8 +11,8 @@ public struct PublicIdentity: Equatable, Hashable, Sendable {
     self.signKey = signKey
   }
 
-  public init(_ pair: KeyPair) {
-    self.init(boxKey: pair.publicKey, signKey: pair.signing.publicKey)
+  public init(_ pair: KeyPair) throws(CryptoError) {
+    self.init(boxKey: pair.publicKey, signKey: try pair.signing().publicKey)
   }
 
   public var text: String { Self.prefix + Base64Text.encode(boxKey + signKey) }

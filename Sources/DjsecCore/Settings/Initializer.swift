@@ -22,6 +22,10 @@ public struct Initializer: Sendable {
     public var useStore = false
     /// Label of the key pair `init` creates when the project has none.
     public var keyLabel = "default"
+    /// `--key`: the key a new store is sealed to (a label or a .key path).
+    public var key: String?
+    /// The DJSEC_* variables and the per-user key folder, taken at start-up.
+    public var environment = DjsecEnvironment()
     /// The passphrase callback for a protected key file.
     public var passphrase: (@Sendable (KeyFile) throws(StoreError) -> [UInt8])?
     /// Whom the store's signatures are trusted for (the user's records, DJSEC_TRUSTED_KEYS).
@@ -30,7 +34,7 @@ public struct Initializer: Sendable {
     public init() {}
 
     func askPassphrase(_ key: KeyFile) throws(StoreError) -> [UInt8] {
-      guard let passphrase else { throw .noPassphrase(keyFile: key.path) }
+      guard let passphrase else { throw .key(.noPassphrase(keyFile: key.path)) }
       return try passphrase(key)
     }
   }
@@ -111,9 +115,12 @@ public struct Initializer: Sendable {
     var others = ""
     var storeKey: String?
     var storeChange: (kind: Change.Kind, file: URL)?
+    var storeSummary = "holds the SECRET_KEY, encrypted (safe to commit)"
     if options.useStore {
-      let location = StoreLocation(root: project.root)
-      let haveKey = (try? location.keyRing.candidates().isEmpty == false) ?? false
+      let location = StoreLocation(root: project.root, environment: options.environment, key: options.key)
+      let haveKey: Bool
+      do { haveKey = try !location.keyRing.candidates().isEmpty } catch { throw .store(error) }
+      var sealedTo = "\(options.keyLabel) (keys/\(options.keyLabel).key)"
       if !haveKey {
         changes.append(
           Change(
@@ -136,6 +143,10 @@ public struct Initializer: Sendable {
         storeChange = (same ? .unchanged : .update, location.store)
       } else {
         storeChange = (.create, location.store)
+        if haveKey {
+          do { sealedTo = try location.keyRing.keyForNewStore().summary(from: project.root) } catch { throw .store(error) }
+        }
+        storeSummary += ", sealed to \(sealedTo)"
       }
     }
     var keptKey = false
@@ -150,7 +161,7 @@ public struct Initializer: Sendable {
       changes.append(
         Change(
           file: storeChange.file, kind: storeChange.kind, mode: 0o644,
-          summary: storeChange.kind == .unchanged ? "SECRET_KEY kept" : "holds the SECRET_KEY, encrypted (safe to commit)", contents: nil,
+          summary: storeChange.kind == .unchanged ? "SECRET_KEY kept" : storeSummary, contents: nil,
           action: storeChange.kind == .unchanged
             ? nil : .updateStore(key: key, hosts: options.hosts.joined(separator: " "), profile: options.profile.rawValue)))
     }
@@ -197,8 +208,11 @@ public struct Initializer: Sendable {
   /// Writes every changed file. local_settings.py goes first: the settings.py
   /// hook must never point at a file that does not exist yet.
   public func apply(_ plan: Plan, options: Options = Options()) throws(InitError) {
+    var options = options
     for change in plan.changes {
       if let action = change.action {
+        // A new store is sealed to the key made just before it.
+        if case .createKeyPair = action { options.key = change.file.path }
         try perform(action, project: plan.project, options: options)
         continue
       }
@@ -216,15 +230,15 @@ public struct Initializer: Sendable {
   /// Key material first, then the store that depends on it, then the files
   /// rendered from it (the plan lists them in that order).
   private func perform(_ action: Change.Action, project: DjangoProject, options: Options) throws(InitError) {
-    let location = StoreLocation(root: project.root)
-    do {
+    let location = StoreLocation(root: project.root, environment: options.environment, key: options.key)
+    do throws(StoreError) {
       switch action {
       case .createKeyPair(let label):
-        _ = try KeyStoreFiles.create(in: location.keys, label: label, passphrase: nil)
+        do { _ = try KeyStoreFiles.create(in: location.keys, label: label, passphrase: nil) } catch { throw StoreError.key(error) }
       case .updateStore(let key, let hosts, let profile):
         try SecretStore.modify(
           location.store, keyRing: location.keyRing, passphrase: options.askPassphrase, trust: options.trust,
-          create: { () throws(StoreError) in try location.newStore(passphrase: options.askPassphrase, trust: options.trust) }
+          create: { () throws(StoreError) in try location.newStore(passphrase: options.askPassphrase, trust: options.trust).store }
         ) { store throws(StoreError) in
           try store.set(Renderer.secretKey, Array(key.utf8))
           store.setConfig("hosts", hosts.isEmpty ? nil : hosts)

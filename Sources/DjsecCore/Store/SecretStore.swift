@@ -53,11 +53,13 @@ public final class SecretStore {
 
   var displayName: String { url.lastPathComponent }
 
-  private init(url: URL, file: StoreFile, dataKey: SecretBytes, opener: KeyPair, trust: TrustSettings, record: TrustRecord?) {
+  private init(
+    url: URL, file: StoreFile, dataKey: SecretBytes, keys: StoreKeys, opener: KeyPair, trust: TrustSettings, record: TrustRecord?
+  ) {
     self.url = url
     self.file = file
     self.dataKey = dataKey
-    self.keys = StoreKeys(dataKey: dataKey, version: file.version)
+    self.keys = keys
     self.opener = opener
     self.trust = trust
     self.record = record
@@ -71,9 +73,11 @@ public final class SecretStore {
   {
     let key = SecretBytes(random: AEAD.keyBytes)
     let me = StoreFile.Recipient(
-      label: label, publicKey: opener.publicKey, signKey: opener.signing.publicKey, sealedKey: SealedBox.seal(key, to: opener.publicKey))
+      label: label, publicKey: opener.publicKey, signKey: try Self.crypto { () throws(CryptoError) in try opener.signing().publicKey },
+      sealedKey: try Self.seal(key, to: label, opener.publicKey))
     let file = StoreFile(id: SecureRandom.bytes(16), generation: 0, config: config, recipients: [me], secrets: [:], mac: [])
-    let store = SecretStore(url: url, file: file, dataKey: key, opener: opener, trust: trust, record: nil)
+    let keys = try Self.crypto { () throws(CryptoError) in try StoreKeys(dataKey: key, version: file.version) }
+    let store = SecretStore(url: url, file: file, dataKey: key, keys: keys, opener: opener, trust: trust, record: nil)
     store.changed = true
     return store
   }
@@ -92,11 +96,13 @@ public final class SecretStore {
     if let folder = trust.recordFolder {
       do { record = try TrustRecord.load(folder: folder, id: file.id) } catch { throw .trust(error) }
     }
-    let store = SecretStore(url: url, file: file, dataKey: key, opener: pair, trust: trust, record: record)
+    let keys = try Self.crypto { () throws(CryptoError) in try StoreKeys(dataKey: key, version: file.version) }
+    let ownSignKey = try Self.crypto { () throws(CryptoError) in try pair.signing().publicKey }
+    let store = SecretStore(url: url, file: file, dataKey: key, keys: keys, opener: pair, trust: trust, record: record)
     try store.verifyMAC(bytes)
     try store.verifySignature(bytes)
     store.verdict = TrustPolicy.verdict(
-      file: file, fingerprint: store.keys.fingerprint, ownSignKey: pair.signing.publicKey, record: record, trustedKeys: trust.trustedKeys)
+      file: file, fingerprint: store.keys.fingerprint, ownSignKey: ownSignKey, record: record, trustedKeys: trust.trustedKeys)
     try store.enforce(access)
     return store
   }
@@ -138,7 +144,7 @@ public final class SecretStore {
     guard let start = Self.lineStart(of: "mac: ", in: bytes) else {
       throw .integrity(store: displayName, detail: "the mac line is missing")
     }
-    if KeyedHash.equal(mac(of: Array(bytes[..<start])), file.mac) { return }
+    if KeyedHash.equal(try mac(of: Array(bytes[..<start])), file.mac) { return }
     for name in file.secrets.keys.sorted() where (try? value(name)) == nil {
       throw .integrity(store: displayName, detail: "entry \(name) was altered or moved from another name")
     }
@@ -208,7 +214,23 @@ public final class SecretStore {
     verdict = .trusted
   }
 
-  func mac(of bytes: [UInt8]) -> [UInt8] { KeyedHash.hash(bytes, key: keys.mac) }
+  func mac(of bytes: [UInt8]) throws(StoreError) -> [UInt8] {
+    try Self.crypto { () throws(CryptoError) in try KeyedHash.hash(bytes, key: keys.mac) }
+  }
+
+  /// Runs libsodium wrappers, turning their failure (with its return code) into a store error.
+  static func crypto<T>(_ body: () throws(CryptoError) -> T) throws(StoreError) -> T {
+    do { return try body() } catch { throw .crypto(error) }
+  }
+
+  /// The data key sealed to a recipient; crypto_box_seal refuses a public key
+  /// of small order, and the error names the recipient.
+  static func seal(_ key: SecretBytes, to label: String, _ publicKey: [UInt8]) throws(StoreError) -> [UInt8] {
+    do { return try SealedBox.seal(key, to: publicKey) } catch {
+      guard case .failed(_, let code) = error else { throw .crypto(error) }
+      throw .key(.unsafeRecipient(label: label, code: code))
+    }
+  }
 
   func associatedData(_ name: String) -> [UInt8] { keys.valuePrefix + file.id + [0] + Array(name.utf8) }
 
@@ -232,7 +254,9 @@ public final class SecretStore {
   }
 
   /// The public identity of the key that opened the store.
-  public var openerIdentity: PublicIdentity { PublicIdentity(opener) }
+  public var openerIdentity: PublicIdentity {
+    get throws(StoreError) { try Self.crypto { () throws(CryptoError) in try PublicIdentity(opener) } }
+  }
 
   /// The decrypted value of `name`.
   public func value(_ name: String) throws(StoreError) -> SecretBytes {
@@ -250,8 +274,11 @@ public final class SecretStore {
   /// own private key: equal values show equal digests to this user, and
   /// nobody else (a CI log, a pull-request page) can test a guess against it.
   public func valueDigest(_ name: String) throws(StoreError) -> String {
-    let key = KeyedHash.derive("djsec-textconv-v1", from: opener.privateKey)
-    let digest = try value(name).withUnsafeBytes { KeyedHash.hash(Array(name.utf8) + [0] + Array($0), key: key) }
+    let plain = try value(name)
+    let digest = try Self.crypto { () throws(CryptoError) in
+      let key = try KeyedHash.derive("djsec-textconv-v1", from: opener.privateKey)
+      return try plain.withUnsafeBytes { (v) throws(CryptoError) in try KeyedHash.hash(Array(name.utf8) + [0] + Array(v), key: key) }
+    }
     return digest.prefix(6).map { String(format: "%02x", $0) }.joined()
   }
 
@@ -260,7 +287,8 @@ public final class SecretStore {
   public func set(_ name: String, _ value: [UInt8]) throws(StoreError) {
     guard StoreFile.isValidName(name) else { throw .invalidName(name) }
     if let current = try? self.value(name), current.withUnsafeBytes({ Array($0) == value }) { return }
-    file.secrets[name] = AEAD.seal(value, key: keys.value, associatedData: associatedData(name))
+    let ad = associatedData(name)
+    file.secrets[name] = try Self.crypto { () throws(CryptoError) in try AEAD.seal(value, key: keys.value, associatedData: ad) }
     changed = true
   }
 
@@ -279,9 +307,12 @@ public final class SecretStore {
     guard StoreFile.isValidLabel(label) else { throw .malformed(file: "--name", line: 1, reason: "invalid label \(label)") }
     guard !file.recipients.contains(where: { $0.label == label }) else { throw .duplicateRecipient(label: label) }
     guard !file.recipients.contains(where: { $0.publicKey == identity.boxKey }) else { throw .duplicateRecipient(label: label) }
-    guard Signature.isValidPublicKey(identity.signKey) else { throw .invalidPublicKey(identity.text) }
+    guard Signature.isValidPublicKey(identity.signKey) else {
+      throw .key(.unsafePublicKey(key: identity.text, file: nil, flaw: .smallOrder))
+    }
     file.recipients.append(
-      .init(label: label, publicKey: identity.boxKey, signKey: identity.signKey, sealedKey: SealedBox.seal(dataKey, to: identity.boxKey)))
+      .init(
+        label: label, publicKey: identity.boxKey, signKey: identity.signKey, sealedKey: try Self.seal(dataKey, to: label, identity.boxKey)))
     file.recipients.sort { $0.label < $1.label }
     changed = true
   }
@@ -302,9 +333,12 @@ public final class SecretStore {
   public func rotateDataKey() throws(StoreError) {
     let fresh = SecretBytes(random: AEAD.keyBytes)
     try reencrypt(to: fresh, version: StoreFile.currentVersion)
-    file.recipients = file.recipients.map {
-      .init(label: $0.label, publicKey: $0.publicKey, signKey: $0.signKey, sealedKey: SealedBox.seal(fresh, to: $0.publicKey))
+    var resealed: [StoreFile.Recipient] = []
+    for r in file.recipients {
+      resealed.append(
+        .init(label: r.label, publicKey: r.publicKey, signKey: r.signKey, sealedKey: try Self.seal(fresh, to: r.label, r.publicKey)))
     }
+    file.recipients = resealed
     dataKey = fresh
   }
 
@@ -322,12 +356,15 @@ public final class SecretStore {
   }
 
   private func reencrypt(to newKey: SecretBytes, version: Int) throws(StoreError) {
-    let newKeys = StoreKeys(dataKey: newKey, version: version)
+    let newKeys = try Self.crypto { () throws(CryptoError) in try StoreKeys(dataKey: newKey, version: version) }
     var out: [String: [UInt8]] = [:]
     out.reserveCapacity(file.secrets.count)
     for name in file.secrets.keys {
       let ad = newKeys.valuePrefix + file.id + [0] + Array(name.utf8)
-      out[name] = try value(name).withUnsafeBytes { AEAD.seal(Array($0), key: newKeys.value, associatedData: ad) }
+      let plain = try value(name)
+      out[name] = try Self.crypto { () throws(CryptoError) in
+        try plain.withUnsafeBytes { (v) throws(CryptoError) in try AEAD.seal(Array(v), key: newKeys.value, associatedData: ad) }
+      }
     }
     file.secrets = out
     file.version = version
@@ -342,13 +379,14 @@ public final class SecretStore {
   public func save() throws(StoreError) {
     guard changed else { return }
     if case .older(_, _, true) = verdict { throw .trust(.retiredDataKey(store: displayName)) }
-    let signing = opener.signing
+    let signing = try Self.crypto { () throws(CryptoError) in try opener.signing() }
     file.generation = min(max(file.generation, record?.generation ?? 0) + 1, StoreFile.maxGeneration)
     for i in file.recipients.indices where file.recipients[i].publicKey == opener.publicKey {
       file.recipients[i].signKey = signing.publicKey
     }
-    file.mac = mac(of: Array(file.authenticatedText.utf8))
-    file.signature = .init(signer: signing.publicKey, bytes: signing.sign(Array(file.signedText.utf8)))
+    file.mac = try mac(of: Array(file.authenticatedText.utf8))
+    let signedText = Array(file.signedText.utf8)
+    file.signature = .init(signer: signing.publicKey, bytes: try Self.crypto { () throws(CryptoError) in try signing.sign(signedText) })
     do { try AtomicFile.write(file.text, to: url, mode: 0o644) } catch { throw .file(error) }
     changed = false
     verdict = .trusted

@@ -1,19 +1,14 @@
-/// Errors from the encrypted store and key files: one line each, naming the
-/// file and, for integrity failures, the entry. Never a secret value.
+/// Errors from the encrypted store: one line each, naming the file and, for
+/// integrity failures, the entry. Never a secret value. Errors about keys
+/// (key files, DJSEC_* variables, passphrases) are KeyFileError, wrapped in `key`.
 public enum StoreError: Error, Equatable, Sendable {
   case noKeyOpens(store: String, recipients: [String])
-  case noKeys(folder: String)
   case integrity(store: String, detail: String)
   case unsupportedVersion(store: String, found: String, supported: String)
   case malformed(file: String, line: Int, reason: String)
   case missingSecret(name: String, store: String)
   case invalidName(String)
-  case wrongPassphrase(keyFile: String)
-  case noPassphrase(keyFile: String)
   case storeNotFound(path: String)
-  case keyExists(path: String)
-  case invalidPublicKey(String)
-  case oldPublicKey(String)
   case unknownRecipient(label: String)
   case duplicateRecipient(label: String)
   case lastRecipient(label: String)
@@ -24,24 +19,25 @@ public enum StoreError: Error, Equatable, Sendable {
   case conflictMarkers(file: String, line: Int)
   case trust(TrustError)
   case file(FileError)
+  case key(KeyFileError)
+  case crypto(CryptoError)
+
+  // The passphrase errors moved to KeyFileError; these keep `.noPassphrase(keyFile:)`
+  // and `.wrongPassphrase(keyFile:)` reading the same where a StoreError is thrown.
+  public static func noPassphrase(keyFile: String) -> StoreError { .key(.noPassphrase(keyFile: keyFile)) }
+  public static func wrongPassphrase(keyFile: String) -> StoreError { .key(.wrongPassphrase(keyFile: keyFile)) }
 }
 
 extension StoreError: DjsecError {
   public var message: String {
     switch self {
     case .noKeyOpens(let s, let r): "none of your keys opens \(s); its recipients are: \(r.joined(separator: ", "))"
-    case .noKeys(let f): "no private key found in \(f), DJSEC_PRIVATE_KEY or DJSEC_KEY_FILE"
     case .integrity(let s, let d): "integrity check failed for \(s): \(d)"
     case .unsupportedVersion(let s, let f, let v): "\(s) has format version \(f); this djsec reads version \(v)"
     case .malformed(let f, let l, let r): "\(f):\(l): \(r)"
     case .missingSecret(let n, let s): "no secret named \(n) in \(s)"
     case .invalidName(let n): "\(n.isEmpty ? "an empty name" : n) is not a valid secret name"
-    case .wrongPassphrase(let k): "wrong passphrase for \(k)"
-    case .noPassphrase(let k): "\(k) is protected by a passphrase and there is no terminal to ask for it"
     case .storeNotFound(let p): "no store at \(p)"
-    case .keyExists(let p): "refusing to overwrite \(p)"
-    case .oldPublicKey(let k): "\(k) is a version 1 public key, without the signing key djsec 0.2 needs"
-    case .invalidPublicKey(let k): "\(k) is not a djsec public identity (djsec:...) or a .pub file"
     case .unknownRecipient(let l): "no recipient labelled \(l)"
     case .duplicateRecipient(let l): "a recipient labelled \(l) is already there"
     case .lastRecipient(let l): "refusing to remove \(l): it is the last recipient, and nobody could open the store"
@@ -52,24 +48,20 @@ extension StoreError: DjsecError {
     case .conflictMarkers(let f, let l): "\(f):\(l): git conflict markers: the store was merged without djsec's merge driver"
     case .trust(let e): e.message
     case .file(let e): e.message
+    case .key(let e): e.message
+    case .crypto(let e): e.message
     }
   }
 
   public var hint: String? {
     switch self {
     case .noKeyOpens: "ask a recipient to run 'djsec recipients add YOUR.pub', or point DJSEC_KEY_FILE at your key"
-    case .noKeys: "create one with 'djsec keys new', or set DJSEC_PRIVATE_KEY (base64) in CI"
     case .integrity: "restore the file from git (git checkout -- FILE) and ask who changed it"
     case .unsupportedVersion: "upgrade djsec"
     case .malformed: "restore the file from git; edit it only with djsec"
     case .missingSecret: "list the names with 'djsec secret list'"
     case .invalidName: "use letters, digits and underscores, not starting with a digit (e.g. DB_PASSWORD)"
-    case .wrongPassphrase: "try again, or use another key"
-    case .noPassphrase: "run it in a terminal, or set DJSEC_PASSPHRASE"
     case .storeNotFound: "create it with 'djsec init' or 'djsec secret set NAME', or pass --store PATH"
-    case .keyExists: "choose another --name, or remove the old key first if it is really unused"
-    case .oldPublicKey: "ask its owner for the output of 'djsec keys pub' (their .pub file, made anew)"
-    case .invalidPublicKey: "pass the text printed by 'djsec keys new' or the path of its .pub file"
     case .unknownRecipient: "see 'djsec recipients list'"
     case .duplicateRecipient: "remove it first or choose another --name"
     case .lastRecipient: "add another recipient first"
@@ -80,6 +72,8 @@ extension StoreError: DjsecError {
     case .conflictMarkers: "run 'djsec git-setup', then redo the merge (git merge --abort, and merge again)"
     case .trust(let e): e.hint
     case .file(let e): e.hint
+    case .key(let e): e.hint
+    case .crypto(let e): e.hint
     }
   }
 

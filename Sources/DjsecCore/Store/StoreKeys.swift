@@ -15,16 +15,16 @@ struct StoreKeys {
   let fingerprint: String
   let valuePrefix: [UInt8]
 
-  init(dataKey: SecretBytes, version: Int) {
-    let print = Subkey.derive(3, context: Self.context, from: dataKey)
+  init(dataKey: SecretBytes, version: Int) throws(CryptoError) {
+    let print = try Subkey.derive(3, context: Self.context, from: dataKey)
     fingerprint = print.withUnsafeBytes { $0.prefix(16).map { String(format: "%02x", $0) }.joined() }
     if version == 1 {
       value = dataKey
-      mac = KeyedHash.derive(Self.v1MacPurpose, from: dataKey)
+      mac = try KeyedHash.derive(Self.v1MacPurpose, from: dataKey)
       valuePrefix = Array("djsec-store-v1\u{0}".utf8)
     } else {
-      value = Subkey.derive(1, context: Self.context, from: dataKey)
-      mac = Subkey.derive(2, context: Self.context, from: dataKey)
+      value = try Subkey.derive(1, context: Self.context, from: dataKey)
+      mac = try Subkey.derive(2, context: Self.context, from: dataKey)
       valuePrefix = Array("djsec-store-v2\u{0}".utf8)
     }
   }

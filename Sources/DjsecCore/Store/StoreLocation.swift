@@ -6,17 +6,24 @@ import Foundation
 public struct StoreLocation: Sendable {
   public var root: URL
   public var store: URL
+  /// The project's keys/ folder.
   public var keys: URL
+  /// The DJSEC_* variables and the per-user key folder, taken at start-up.
+  public var environment: DjsecEnvironment
+  /// `--key`: the one key to use (a label or the path of a .key file).
+  public var keySelection: String?
 
   public static let defaultName = "secrets.djsec"
 
-  public init(root: URL, store: URL? = nil) {
+  public init(root: URL, store: URL? = nil, environment: DjsecEnvironment, key: String? = nil) {
     self.root = root
     self.store = store ?? root.appendingPathComponent(Self.defaultName)
     keys = root.appendingPathComponent("keys")
+    self.environment = environment
+    keySelection = key
   }
 
-  public static func find(from start: URL, store: String? = nil) -> StoreLocation {
+  public static func find(from start: URL, store: String? = nil, environment: DjsecEnvironment, key: String? = nil) -> StoreLocation {
     var folder = start.standardizedFileURL
     var root = start.standardizedFileURL
     while true {
@@ -28,24 +35,30 @@ public struct StoreLocation: Sendable {
       if parent.path == folder.path { break }
       folder = parent
     }
-    return StoreLocation(root: root, store: store.map { URL(fileURLWithPath: $0).standardizedFileURL })
+    return StoreLocation(
+      root: root, store: store.map { URL(fileURLWithPath: $0).standardizedFileURL }, environment: environment, key: key)
   }
 
-  public var keyRing: KeyRing { KeyRing(keysFolder: keys) }
+  /// Where private keys are looked for, in order: keys/ beside the store (a
+  /// monorepo's backend/secrets.djsec with backend/keys/), the project's
+  /// keys/, then the user's own folder outside any checkout.
+  public var keyFolders: [URL] {
+    [store.deletingLastPathComponent().appendingPathComponent("keys"), keys] + (environment.userKeys.map { [$0] } ?? [])
+  }
 
-  /// A new, empty store whose one recipient is the user's first key.
-  public func newStore(passphrase: (KeyFile) throws(StoreError) -> [UInt8], trust: TrustSettings) throws(StoreError) -> SecretStore {
-    guard let first = try keyRing.candidates().first else { throw .noKeys(folder: keys.path) }
-    let label: String
+  public var keyRing: KeyRing { KeyRing(folders: keyFolders, environment: environment, selection: keySelection) }
+
+  /// A new, empty store sealed to the one key it may be sealed to (the one
+  /// named with --key, or the only one there is), signed by that key; and the key.
+  public func newStore(passphrase: (KeyFile) throws(StoreError) -> [UInt8], trust: TrustSettings) throws(StoreError)
+    -> (store: SecretStore, key: KeyRing.Candidate)
+  {
+    let key = try keyRing.keyForNewStore()
     let pair: KeyPair
-    switch first {
-    case .file(let f):
-      label = f.label
-      pair = try f.unlock { () throws(StoreError) in try passphrase(f) }
-    case .pair(let p, _):
-      label = "ci"
-      pair = p
+    switch key {
+    case .file(let f): pair = try f.unlock { () throws(StoreError) in try passphrase(f) }
+    case .pair(let p, _): pair = p
     }
-    return try SecretStore.create(at: store, opener: pair, label: label, trust: trust)
+    return (try SecretStore.create(at: store, opener: pair, label: key.label, trust: trust), key)
   }
 }

@@ -1,5 +1,15 @@
 import Foundation
 
+/// The environment of every process djsec starts (git, an editor): djsec's
+/// own without any DJSEC_* variable, so no child, nor any hook or textconv it
+/// runs in turn, sees a private key or a passphrase. The CLI already removes
+/// them at start-up (DjsecEnvironment.capture); this holds even when it did not.
+public enum ChildEnvironment {
+  public static func variables() -> [String: String] {
+    ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("DJSEC_") }
+  }
+}
+
 /// Runs a helper program (git) and collects its output. Used for short
 /// commands only; the scanner streams git's output instead.
 enum Subprocess {
@@ -14,6 +24,7 @@ enum Subprocess {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [executable] + arguments
+    process.environment = ChildEnvironment.variables()
     if let directory { process.currentDirectoryURL = directory }
     let out = Pipe()
     let err = Pipe()
@@ -52,6 +63,13 @@ enum Git {
       return false
     }
     return r.status == 0
+  }
+
+  /// The names of the files directly in `folder` that git tracks (in the
+  /// index, so `git add -f` counts); empty outside a repository.
+  static func trackedNames(in folder: URL) -> Set<String> {
+    guard let r = Subprocess.run("git", ["ls-files", "-z", "--", "."], in: folder), r.status == 0 else { return [] }
+    return Set(r.stdout.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }.filter { !$0.contains("/") })
   }
 
   static func isIgnored(_ file: URL) -> Bool {

@@ -2,28 +2,51 @@ import ArgumentParser
 import DjsecCore
 import Foundation
 
-/// Where the store is: found by walking up to manage.py unless --store says.
+/// Where the store is (found by walking up to manage.py unless --store says)
+/// and which key to use (--key, needed only to choose among several).
 struct StoreOptions: ParsableArguments {
   @Option(help: "The store file (default: secrets.djsec beside manage.py).")
   var store: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "The key to use: a label or the path of a .key file.",
+      discussion: "A new store is sealed to this key; it must be named when several keys are found.",
+      valueName: "label-or-path"))
+  var key: String?
+
   var location: StoreLocation {
-    StoreLocation.find(from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath), store: store)
+    StoreLocation.find(
+      from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath), store: store, environment: Djsec.environment, key: key)
   }
 
   /// Whom signatures are trusted for: the user's records under
   /// $XDG_STATE_HOME, or DJSEC_TRUSTED_KEYS in CI (docs/SECURITY.md).
   static func trust() throws(StoreError) -> TrustSettings {
-    do { return try TrustSettings(environment: ProcessInfo.processInfo.environment) } catch { throw .trust(error) }
+    // DJSEC_TRUSTED_KEYS was taken out of the process environment at start-up (DjsecEnvironment).
+    let variables = ProcessInfo.processInfo.environment.merging(Djsec.environment.others) { $1 }
+    do { return try TrustSettings(environment: variables) } catch { throw .trust(error) }
   }
 
   /// Opens the store under its lock, runs `body`, saves if anything changed.
+  /// A store made here (`create`) is reported with the key it is sealed to.
   func modify<R>(create: Bool = false, _ body: (SecretStore) throws(StoreError) -> R) throws(StoreError) -> R {
     let loc = location
     let trust = try Self.trust()
-    return try SecretStore.modify(
+    var sealedTo: KeyRing.Candidate?
+    let result = try SecretStore.modify(
       loc.store, keyRing: loc.keyRing, passphrase: Terminal.passphrase, trust: trust,
-      create: create ? { () throws(StoreError) in try loc.newStore(passphrase: Terminal.passphrase, trust: trust) } : nil, body)
+      create: create
+        ? { () throws(StoreError) in
+          let made = try loc.newStore(passphrase: Terminal.passphrase, trust: trust)
+          sealedTo = made.key
+          return made.store
+        } : nil, body)
+    if let sealedTo {
+      let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+      print("created \(relativePath(loc.store, from: here)), sealed to \(sealedTo.summary())")
+    }
+    return result
   }
 
   /// Opens the store to read it; an older store than the newest seen opens

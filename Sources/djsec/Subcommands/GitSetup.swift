@@ -28,6 +28,7 @@ extension Djsec {
         let r = Process()
         r.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         r.arguments = ["git", "config", key, value]
+        r.environment = ChildEnvironment.variables()
         r.currentDirectoryURL = loc.root
         try r.run()
         r.waitUntilExit()
@@ -55,7 +56,7 @@ extension Djsec {
     @Argument var path: String = "secrets.djsec"
 
     func run() throws {
-      let loc = StoreLocation.find(from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+      let loc = StoreLocation.find(from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath), environment: Djsec.environment)
       try StoreMerge.merge(
         base: URL(fileURLWithPath: base), ours: URL(fileURLWithPath: ours), theirs: URL(fileURLWithPath: theirs), displayName: path,
         keyRing: loc.keyRing, passphrase: Terminal.passphrase, trust: try StoreOptions.trust())
@@ -69,7 +70,7 @@ extension Djsec {
     @Flag(help: "Show decrypted values instead of digests.") var plaintext = false
 
     func run() throws {
-      let loc = StoreLocation.find(from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+      let loc = StoreLocation.find(from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath), environment: Djsec.environment)
       let text = StoreTextconv.text(
         URL(fileURLWithPath: file), keyRing: loc.keyRing, passphrase: Terminal.passphrase, trust: try StoreOptions.trust(),
         plaintext: plaintext)

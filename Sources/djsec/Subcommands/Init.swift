@@ -42,6 +42,9 @@ extension Djsec {
     @Flag(help: "Keep the key only in local_settings.py, without the encrypted store.")
     var noStore = false
 
+    @Option(help: ArgumentHelp("The key a new store is sealed to: a label or the path of a .key file.", valueName: "label-or-path"))
+    var key: String?
+
     func run() throws {
       let tmpl =
         try template.map { try SettingsTemplate.load(URL(fileURLWithPath: $0)) }
@@ -55,6 +58,8 @@ extension Djsec {
       options.useStore = !noStore
       options.passphrase = Terminal.passphrase
       options.trust = try StoreOptions.trust()
+      options.key = key
+      options.environment = Djsec.environment
       let initializer = Initializer(template: tmpl)
       let plan = try initializer.plan(root: URL(fileURLWithPath: directory), options: options)
       if !dryRun { try initializer.apply(plan, options: options) }

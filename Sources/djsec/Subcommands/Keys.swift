@@ -12,7 +12,11 @@ extension Djsec {
     struct New: ParsableCommand {
       static let configuration = CommandConfiguration(
         abstract: "Make a key pair: keys/LABEL.key (private, mode 0600, ignored by git) and keys/LABEL.pub.",
-        discussion: "Prints the public key: give it to a store's owner to be added with 'djsec recipients add'."
+        discussion: """
+          Prints the public key: give it to a store's owner to be added with 'djsec recipients add'. \
+          With --user the pair goes to your own folder, $XDG_CONFIG_HOME/djsec/keys (default ~/.config/djsec/keys), \
+          outside any checkout; djsec looks there too.
+          """
       )
 
       @Option(help: "The key's label (default: default).")
@@ -21,22 +25,22 @@ extension Djsec {
       @Flag(help: "Protect the private key with a passphrase (Argon2id, MODERATE limits).")
       var passphrase = false
 
+      @Flag(help: "Make the key in your per-user folder instead of the project's keys/.")
+      var user = false
+
       func run() throws {
-        let loc = StoreLocation.find(from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
-        var words: [UInt8]?
-        if passphrase {
-          if let env = ProcessInfo.processInfo.environment["DJSEC_PASSPHRASE"] {
-            words = Array(env.utf8)
-          } else {
-            guard let first = Terminal.readHidden(prompt: "new passphrase: "),
-              let second = Terminal.readHidden(prompt: "again: ")
-            else { throw StoreError.noPassphrase(keyFile: "keys/\(name).key") }
-            guard first == second else { throw ValidationError("the passphrases differ") }
-            words = first
-          }
+        guard KeyFile.isValidLabel(name) else { throw KeyFileError.invalidLabel(name) }
+        let folder: URL
+        if user {
+          guard let userKeys = Djsec.environment.userKeys else { throw KeyFileError.noUserFolder }
+          folder = userKeys
+        } else {
+          let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+          folder = StoreLocation.find(from: here, environment: Djsec.environment).keys
         }
-        let (pair, _) = try KeyStoreFiles.create(in: loc.keys, label: name, passphrase: words)
-        print(KeyFile.publicText(label: name, identity: PublicIdentity(pair)), terminator: "")
+        let words = passphrase ? try Terminal.newPassphrase(for: folder.appendingPathComponent("\(name).key").path) : nil
+        let (pair, _) = try KeyStoreFiles.create(in: folder, label: name, passphrase: words, folderMode: user ? 0o700 : 0o755)
+        print(KeyFile.publicText(label: name, identity: try PublicIdentity(pair)), terminator: "")
       }
     }
 
@@ -50,11 +54,11 @@ extension Djsec {
       var name = "default"
 
       func run() throws {
-        let loc = StoreLocation.find(from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        let loc = StoreLocation.find(from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath), environment: Djsec.environment)
         let keyURL = loc.keys.appendingPathComponent("\(name).key")
         let file = try KeyFile.read(keyURL)
         let pair = try file.unlock { () throws(StoreError) in try Terminal.passphrase(for: file) }
-        let text = KeyFile.publicText(label: file.label, identity: PublicIdentity(pair))
+        let text = KeyFile.publicText(label: file.label, identity: try PublicIdentity(pair))
         try AtomicFile.write(text, to: loc.keys.appendingPathComponent("\(name).pub"), mode: 0o644)
         print(text, terminator: "")
       }

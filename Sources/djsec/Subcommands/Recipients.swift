@@ -12,15 +12,18 @@ extension Djsec {
     struct Add: ParsableCommand {
       static let configuration = CommandConfiguration(abstract: "Give a public key access to the store.")
       @OptionGroup var options: StoreOptions
-      @Argument(help: "A public identity (djsec:...) or the path of a .pub file.") var key: String
+      @Argument(help: ArgumentHelp("A public identity (djsec:...) or the path of a .pub file.", valueName: "public-identity"))
+      var publicKey: String
       @Option(help: "The recipient's label (default: the label in the .pub file).") var name: String?
 
       func run() throws {
-        let (identity, label) = try KeyFile.parsePublic(key)
+        // Refuses a malformed identity, and one anything sealed to could be opened by anyone.
+        let (identity, label) = try KeyFile.parsePublic(publicKey)
         guard let label = name ?? label else { throw ValidationError("pass --name LABEL for this key") }
+        guard KeyFile.isValidLabel(label) else { throw KeyFileError.invalidLabel(label) }
         let me = try options.modify { store throws(StoreError) in
           try store.addRecipient(label: label, identity: identity)
-          return store.openerIdentity
+          return try store.openerIdentity
         }
         print("added \(label)")
         // First contact for the new recipient: they compare this with what their djsec shows in 'djsec trust'.

@@ -83,6 +83,7 @@ enum EditText {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/sh")
     process.arguments = ["-c", "\(editor) \"$1\"", "djsec-edit", path]
+    process.environment = ChildEnvironment.variables()
     do { try process.run() } catch { return 127 }
     process.waitUntilExit()
     return process.terminationStatus

@@ -156,6 +156,7 @@ public struct GitRepository: Sendable {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["git", "cat-file", "--batch", "--buffer"]
+    process.environment = ChildEnvironment.variables()
     process.currentDirectoryURL = path
     let input = Pipe()
     let output = Pipe()
@@ -213,6 +214,7 @@ enum Streamed {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["git"] + arguments
+    process.environment = ChildEnvironment.variables()
     process.currentDirectoryURL = directory
     let output = Pipe()
     process.standardOutput = output
