@@ -24,6 +24,8 @@ public struct Initializer: Sendable {
     public var keyLabel = "default"
     /// The passphrase callback for a protected key file.
     public var passphrase: (@Sendable (KeyFile) throws(StoreError) -> [UInt8])?
+    /// Told when the store's lock is held by another command for a while.
+    public var onLockWait: (@Sendable (String, Int32?) -> Void)?
 
     public init() {}
 
@@ -221,7 +223,7 @@ public struct Initializer: Sendable {
       case .updateStore(let key, let hosts, let profile):
         try SecretStore.modify(
           location.store, keyRing: location.keyRing, passphrase: options.askPassphrase,
-          create: { () throws(StoreError) in try location.newStore() }
+          create: { () throws(StoreError) in try location.newStore() }, onWait: options.onLockWait
         ) { store throws(StoreError) in
           try store.set(Renderer.secretKey, Array(key.utf8))
           store.setConfig("hosts", hosts.isEmpty ? nil : hosts)

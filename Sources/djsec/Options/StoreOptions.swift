@@ -16,7 +16,12 @@ struct StoreOptions: ParsableArguments {
     let loc = location
     return try SecretStore.modify(
       loc.store, keyRing: loc.keyRing, passphrase: Terminal.passphrase,
-      create: create ? { () throws(StoreError) in try loc.newStore() } : nil, body)
+      create: create ? { () throws(StoreError) in try loc.newStore() } : nil, onWait: Self.lockWait, body)
+  }
+
+  /// Said once when a command has waited a second for another one's lock.
+  static let lockWait: @Sendable (String, Int32?) -> Void = { store, holder in
+    Diagnostics.note("waiting for the lock on \(store)" + (holder.map { " held by pid \($0)" } ?? ""))
   }
 
   func open() throws(StoreError) -> SecretStore {

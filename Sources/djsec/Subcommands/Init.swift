@@ -54,6 +54,7 @@ extension Djsec {
       options.settingsOverride = settings.map { URL(fileURLWithPath: $0) }
       options.useStore = !noStore
       options.passphrase = Terminal.passphrase
+      options.onLockWait = StoreOptions.lockWait
       let initializer = Initializer(template: tmpl)
       let plan = try initializer.plan(root: URL(fileURLWithPath: directory), options: options)
       if !dryRun { try initializer.apply(plan, options: options) }
