@@ -269,7 +269,8 @@ final class SecretEditTests: XCTestCase {
     XCTAssertGreaterThanOrEqual(fd, 0)
     XCTAssertEqual(flock(fd, LOCK_EX), 0)
     let set = try start(["secret", "set", "LATE", "--stdin"], env: [:], stdin: Data("late".utf8))
-    usleep(2_000_000)
+    // Well over the second djsec waits in silence, even on a busy machine.
+    usleep(3_000_000)
     flock(fd, LOCK_UN)
     close(fd)
     try finish(set.process)
