@@ -29,6 +29,20 @@ enum Terminal {
     return out
   }
 
+  /// A yes/no question at the terminal, answered visibly; only "y" or "yes"
+  /// means yes. nil when there is no terminal to ask.
+  static func confirm(_ question: String) -> Bool? {
+    let fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    _ = "djsec: \(question)".withCString { write(fd, $0, strlen($0)) }
+    var answer: [UInt8] = []
+    var byte: UInt8 = 0
+    while read(fd, &byte, 1) == 1, byte != 10 { answer.append(byte) }
+    let text = String(decoding: answer, as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased()
+    return text == "y" || text == "yes"
+  }
+
   /// The passphrase of a key file: DJSEC_PASSPHRASE (for automation, taken
   /// at start-up), else asked at the terminal.
   static func passphrase(for key: KeyFile) throws(StoreError) -> [UInt8] {
@@ -60,20 +74,5 @@ enum Terminal {
     if data.last == 10 { data.removeLast() }
     if data.last == 13 { data.removeLast() }
     return data
-  }
-}
-
-extension Terminal {
-  /// A yes/no question at the terminal (visible input); nil when there is no terminal.
-  static func confirm(_ prompt: String) -> Bool? {
-    let fd = open("/dev/tty", O_RDWR | O_NOCTTY)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    _ = prompt.withCString { write(fd, $0, strlen($0)) }
-    var out: [UInt8] = []
-    var byte: UInt8 = 0
-    while read(fd, &byte, 1) == 1, byte != 10 { out.append(byte) }
-    let answer = String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased()
-    return answer == "y" || answer == "yes"
   }
 }

@@ -30,6 +30,8 @@ public struct Initializer: Sendable {
     public var passphrase: (@Sendable (KeyFile) throws(StoreError) -> [UInt8])?
     /// Whom the store's signatures are trusted for (the user's records, DJSEC_TRUSTED_KEYS).
     public var trust = TrustSettings(recordFolder: nil)
+    /// Told when the store's lock is held by another command for a while.
+    public var onLockWait: (@Sendable (String, Int32?) -> Void)?
 
     public init() {}
 
@@ -238,7 +240,8 @@ public struct Initializer: Sendable {
       case .updateStore(let key, let hosts, let profile):
         try SecretStore.modify(
           location.store, keyRing: location.keyRing, passphrase: options.askPassphrase, trust: options.trust,
-          create: { () throws(StoreError) in try location.newStore(passphrase: options.askPassphrase, trust: options.trust).store }
+          create: { () throws(StoreError) in try location.newStore(passphrase: options.askPassphrase, trust: options.trust).store },
+          onWait: options.onLockWait
         ) { store throws(StoreError) in
           try store.set(Renderer.secretKey, Array(key.utf8))
           store.setConfig("hosts", hosts.isEmpty ? nil : hosts)

@@ -398,9 +398,10 @@ public final class SecretStore {
   /// lose nothing. `create` makes the store when it does not exist yet.
   public static func modify<R>(
     _ url: URL, keyRing: KeyRing, passphrase: (KeyFile) throws(StoreError) -> [UInt8], trust: TrustSettings,
-    create: (() throws(StoreError) -> SecretStore)? = nil, _ body: (SecretStore) throws(StoreError) -> R
+    create: (() throws(StoreError) -> SecretStore)? = nil, onWait: StoreLock.Waiting? = nil,
+    _ body: (SecretStore) throws(StoreError) -> R
   ) throws(StoreError) -> R {
-    let lock = try StoreLock(folder: url.deletingLastPathComponent())
+    let lock = try StoreLock(for: url, onWait: onWait)
     defer { lock.release() }
     let store: SecretStore
     if !FileManager.default.fileExists(atPath: url.path), let create {
@@ -411,27 +412,5 @@ public final class SecretStore {
     let result = try body(store)
     try store.save()
     return result
-  }
-}
-
-/// An exclusive `flock` on the store's folder: no extra lock file to ignore,
-/// released by the kernel if the process dies.
-final class StoreLock {
-  private let fd: Int32
-
-  init(folder: URL) throws(StoreError) {
-    fd = open(folder.path, O_RDONLY | O_DIRECTORY)
-    guard fd >= 0 else { throw .file(.cannotRead(path: folder.path, errno: errno)) }
-    while flock(fd, LOCK_EX) != 0 {
-      if errno != EINTR {
-        close(fd)
-        throw .file(.cannotWrite(path: folder.path, errno: errno))
-      }
-    }
-  }
-
-  func release() {
-    flock(fd, LOCK_UN)
-    close(fd)
   }
 }

@@ -13,7 +13,6 @@ public enum StoreError: Error, Equatable, Sendable {
   case duplicateRecipient(label: String)
   case lastRecipient(label: String)
   case conflict(entry: String)
-  case editorFailed(editor: String, status: Int32)
   case emptyValue(name: String)
   case tooLarge(file: String, limit: String)
   case conflictMarkers(file: String, line: Int)
@@ -42,7 +41,6 @@ extension StoreError: DjsecError {
     case .duplicateRecipient(let l): "a recipient labelled \(l) is already there"
     case .lastRecipient(let l): "refusing to remove \(l): it is the last recipient, and nobody could open the store"
     case .conflict(let e): "merge conflict on entry \(e): both sides changed it"
-    case .editorFailed(let e, let s): "the editor (\(e)) exited with status \(s); nothing was changed"
     case .emptyValue(let n): "refusing to store an empty value for \(n)"
     case .tooLarge(let f, let l): "\(f) is larger than djsec reads (\(l))"
     case .conflictMarkers(let f, let l): "\(f):\(l): git conflict markers: the store was merged without djsec's merge driver"
@@ -66,7 +64,6 @@ extension StoreError: DjsecError {
     case .duplicateRecipient: "remove it first or choose another --name"
     case .lastRecipient: "add another recipient first"
     case .conflict: "resolve it by hand: 'djsec secret set' the value you want on the merged branch"
-    case .editorFailed: "fix the editor ($EDITOR) and run 'djsec secret edit' again"
     case .emptyValue: "pass a value on standard input or at the prompt"
     case .tooLarge: "restore the file from git; a store this large was not written by djsec"
     case .conflictMarkers: "run 'djsec git-setup', then redo the merge (git merge --abort, and merge again)"

@@ -41,12 +41,17 @@ struct StoreOptions: ParsableArguments {
           let made = try loc.newStore(passphrase: Terminal.passphrase, trust: trust)
           sealedTo = made.key
           return made.store
-        } : nil, body)
+        } : nil, onWait: Self.lockWait, body)
     if let sealedTo {
       let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
       print("created \(relativePath(loc.store, from: here)), sealed to \(sealedTo.summary())")
     }
     return result
+  }
+
+  /// Said once when a command has waited a second for another one's lock.
+  static let lockWait: @Sendable (String, Int32?) -> Void = { store, holder in
+    Diagnostics.note("waiting for the lock on \(store)" + (holder.map { " held by pid \($0)" } ?? ""))
   }
 
   /// Opens the store to read it; an older store than the newest seen opens

@@ -60,6 +60,7 @@ extension Djsec {
       options.trust = try StoreOptions.trust()
       options.key = key
       options.environment = Djsec.environment
+      options.onLockWait = StoreOptions.lockWait
       let initializer = Initializer(template: tmpl)
       let plan = try initializer.plan(root: URL(fileURLWithPath: directory), options: options)
       if !dryRun { try initializer.apply(plan, options: options) }

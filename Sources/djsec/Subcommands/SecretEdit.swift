@@ -7,85 +7,44 @@ import Foundation
 #endif
 
 extension Djsec.Secret {
-  /// Opens $EDITOR on a plaintext copy (NAME=value lines, values JSON-quoted
-  /// when they need it) in a private 0700 folder that is removed afterwards
-  /// whatever happens; nothing changes if the editor fails or nothing changed.
+  /// `$VISUAL` or `$EDITOR` on a plaintext copy of every secret; the copy,
+  /// the editor loop and the write are `EditSession`'s (docs/store.md).
   struct Edit: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Edit every secret in $EDITOR.")
+    static let configuration = CommandConfiguration(
+      abstract: "Edit every secret in $EDITOR.",
+      discussion: """
+        The copy is private (0600, in $XDG_RUNTIME_DIR or TMPDIR) and removed afterwards whatever happens. \
+        On an error the editor reopens with the message at the top; empty the file or quit the editor with \
+        an error to change nothing.
+        """
+    )
     @OptionGroup var options: StoreOptions
+    @Flag(help: "Accept an empty value or removing SECRET_KEY without asking.") var yes = false
 
     func run() throws {
-      try options.modify(create: true) { store throws(StoreError) in
-        var template = Array("\(NSTemporaryDirectory())/djsec-edit-XXXXXX".utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-          throw .file(.cannotWrite(path: NSTemporaryDirectory(), errno: errno))
+      let environment = ProcessInfo.processInfo.environment
+      let editor = [environment["VISUAL"], environment["EDITOR"]].compactMap { $0 }.first { !$0.isEmpty } ?? "vi"
+      var settings = EditSession.Settings(editor: editor, copyBase: PlaintextCopy.base(environment: environment))
+      settings.assumeYes = yes
+      settings.confirm = Terminal.confirm
+      settings.onLockWait = StoreOptions.lockWait
+      let location = options.location
+      let trust = try StoreOptions.trust()
+      do throws(EditError) {
+        let session = try EditSession.begin(
+          location.store, keyRing: location.keyRing, passphrase: Terminal.passphrase, trust: trust,
+          create: { () throws(StoreError) in try location.newStore(passphrase: Terminal.passphrase, trust: trust).store },
+          onLockWait: StoreOptions.lockWait)
+        _ = try session.run(settings)
+      } catch {
+        // The copy is already gone: end the way the signal would have, so
+        // the parent (a shell, a terminal closing) sees the real cause.
+        if case .interrupted(let signal) = error {
+          Glibc.signal(signal, SIG_DFL)
+          raise(signal)
         }
-        let folder = URL(fileURLWithPath: String(cString: made))
-        defer { try? FileManager.default.removeItem(at: folder) }
-        chmod(folder.path, 0o700)
-        let file = folder.appendingPathComponent("secrets.env")
-        var text = "# One NAME=value per line; a value in double quotes is read as a JSON string.\n"
-        for name in store.names { text += "\(name)=\(EditText.quote(try store.string(name)))\n" }
-        do throws(FileError) { try AtomicFile.write(text, to: file, mode: 0o600) } catch { throw .file(error) }
-        let editor = ProcessInfo.processInfo.environment["VISUAL"] ?? ProcessInfo.processInfo.environment["EDITOR"] ?? "vi"
-        let status = EditText.runEditor(editor, file.path)
-        guard status == 0 else { throw .editorFailed(editor: editor, status: status) }
-        guard let edited = FileManager.default.contents(atPath: file.path) else { throw .file(.cannotRead(path: file.path, errno: errno)) }
-        let values = try EditText.parse(String(decoding: edited, as: UTF8.self))
-        for name in store.names where values[name] == nil { try store.remove(name) }
-        for (name, value) in values.sorted(by: { $0.key < $1.key }) { try store.set(name, Array(value.utf8)) }
+        throw error
       }
     }
-  }
-}
-
-enum EditText {
-  static func quote(_ value: String) -> String {
-    let plain = !value.isEmpty && value.unicodeScalars.allSatisfy { $0.value > 32 && $0.value < 127 && $0 != "\"" && $0 != "\\" }
-    if plain { return value }
-    let data = (try? JSONSerialization.data(withJSONObject: [value], options: [.withoutEscapingSlashes])) ?? Data()
-    let array = String(decoding: data, as: UTF8.self)
-    return String(array.dropFirst().dropLast())
-  }
-
-  static func parse(_ text: String) throws(StoreError) -> [String: String] {
-    var out: [String: String] = [:]
-    for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-      let trimmed = line.trimmingCharacters(in: .whitespaces)
-      if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-      guard let eq = trimmed.firstIndex(of: "=") else {
-        throw .malformed(file: "the edited copy", line: i + 1, reason: "expected NAME=value")
-      }
-      let name = String(trimmed[..<eq])
-      var value = String(trimmed[trimmed.index(after: eq)...])
-      guard StoreFile.isValidName(name) else { throw .invalidName(name) }
-      if value.hasPrefix("\"") {
-        guard let data = "[\(value)]".data(using: .utf8), let array = try? JSONSerialization.jsonObject(with: data) as? [String],
-          let decoded = array.first
-        else { throw .malformed(file: "the edited copy", line: i + 1, reason: "bad quoted value for \(name)") }
-        value = decoded
-      }
-      out[name] = value
-    }
-    return out
-  }
-
-  /// Runs the editor with djsec ignoring Ctrl-C and Ctrl-\\ meanwhile (as git
-  /// does): the keys reach the editor, and djsec lives on to remove the
-  /// plaintext copy.
-  static func runEditor(_ editor: String, _ path: String) -> Int32 {
-    let oldInt = signal(SIGINT, SIG_IGN)
-    let oldQuit = signal(SIGQUIT, SIG_IGN)
-    defer {
-      signal(SIGINT, oldInt)
-      signal(SIGQUIT, oldQuit)
-    }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", "\(editor) \"$1\"", "djsec-edit", path]
-    process.environment = ChildEnvironment.variables()
-    do { try process.run() } catch { return 127 }
-    process.waitUntilExit()
-    return process.terminationStatus
   }
 }
