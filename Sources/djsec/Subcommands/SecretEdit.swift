@@ -15,26 +15,30 @@ extension Djsec.Secret {
     @OptionGroup var options: StoreOptions
 
     func run() throws {
-      try options.modify(create: true) { store throws(StoreError) in
-        var template = Array("\(NSTemporaryDirectory())/djsec-edit-XXXXXX".utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-          throw .file(.cannotWrite(path: NSTemporaryDirectory(), errno: errno))
-        }
-        let folder = URL(fileURLWithPath: String(cString: made))
-        defer { try? FileManager.default.removeItem(at: folder) }
-        chmod(folder.path, 0o700)
-        let file = folder.appendingPathComponent("secrets.env")
-        var text = "# One NAME=value per line; a value in double quotes is read as a JSON string.\n"
-        for name in store.names { text += "\(name)=\(EditText.quote(try store.string(name)))\n" }
-        do throws(FileError) { try AtomicFile.write(text, to: file, mode: 0o600) } catch { throw .file(error) }
-        let editor = ProcessInfo.processInfo.environment["VISUAL"] ?? ProcessInfo.processInfo.environment["EDITOR"] ?? "vi"
-        let status = EditText.runEditor(editor, file.path)
-        guard status == 0 else { throw .editorFailed(editor: editor, status: status) }
-        guard let edited = FileManager.default.contents(atPath: file.path) else { throw .file(.cannotRead(path: file.path, errno: errno)) }
-        let values = try EditText.parse(String(decoding: edited, as: UTF8.self))
-        for name in store.names where values[name] == nil { try store.remove(name) }
-        for (name, value) in values.sorted(by: { $0.key < $1.key }) { try store.set(name, Array(value.utf8)) }
-      }
+      try options.modify(
+        create: true,
+        orFail: { store in
+          var template = Array("\(NSTemporaryDirectory())/djsec-edit-XXXXXX".utf8CString)
+          guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw StoreError.file(.cannotWrite(path: NSTemporaryDirectory(), errno: errno))
+          }
+          let folder = URL(fileURLWithPath: String(cString: made))
+          defer { try? FileManager.default.removeItem(at: folder) }
+          chmod(folder.path, 0o700)
+          let file = folder.appendingPathComponent("secrets.env")
+          var text = "# One NAME=value per line; a value in double quotes is read as a JSON string.\n"
+          for name in store.names { text += "\(name)=\(EditText.quote(try store.string(name)))\n" }
+          do throws(FileError) { try AtomicFile.write(text, to: file, mode: 0o600) } catch { throw StoreError.file(error) }
+          let editor = ProcessInfo.processInfo.environment["VISUAL"] ?? ProcessInfo.processInfo.environment["EDITOR"] ?? "vi"
+          let status = EditText.runEditor(editor, file.path)
+          guard status == 0 else { throw StoreError.editorFailed(editor: editor, status: status) }
+          guard let edited = FileManager.default.contents(atPath: file.path) else {
+            throw StoreError.file(.cannotRead(path: file.path, errno: errno))
+          }
+          let values = try EditText.parse(String(decoding: edited, as: UTF8.self))
+          for name in store.names where values[name] == nil { try store.remove(name) }
+          for (name, value) in values.sorted(by: { $0.key < $1.key }) { try store.set(name, Array(value.utf8)) }
+        })
     }
   }
 }
@@ -48,21 +52,22 @@ enum EditText {
     return String(array.dropFirst().dropLast())
   }
 
-  static func parse(_ text: String) throws(StoreError) -> [String: String] {
+  /// The edited lines; a name `secret set` would refuse fails with SecretNameError.
+  static func parse(_ text: String) throws -> [String: String] {
     var out: [String: String] = [:]
     for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
       let trimmed = line.trimmingCharacters(in: .whitespaces)
       if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
       guard let eq = trimmed.firstIndex(of: "=") else {
-        throw .malformed(file: "the edited copy", line: i + 1, reason: "expected NAME=value")
+        throw StoreError.malformed(file: "the edited copy", line: i + 1, reason: "expected NAME=value")
       }
       let name = String(trimmed[..<eq])
       var value = String(trimmed[trimmed.index(after: eq)...])
-      guard StoreFile.isValidName(name) else { throw .invalidName(name) }
+      try SecretName.check(name, notWrittenBy: Djsec.Secret.shippedTemplate)
       if value.hasPrefix("\"") {
         guard let data = "[\(value)]".data(using: .utf8), let array = try? JSONSerialization.jsonObject(with: data) as? [String],
           let decoded = array.first
-        else { throw .malformed(file: "the edited copy", line: i + 1, reason: "bad quoted value for \(name)") }
+        else { throw StoreError.malformed(file: "the edited copy", line: i + 1, reason: "bad quoted value for \(name)") }
         value = decoded
       }
       out[name] = value
