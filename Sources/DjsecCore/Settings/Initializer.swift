@@ -125,8 +125,8 @@ public struct Initializer: Sendable {
         let store: SecretStore
         do {
           store = try SecretStore.open(location.store, keyRing: location.keyRing, passphrase: options.askPassphrase)
-          if store.contains(SecretKeyEntries.key) { storeKey = try store.string(SecretKeyEntries.key) }
-          fallbacks = try SecretKeyEntries.fallbackKeys(in: store)
+          if store.contains(Renderer.secretKey) { storeKey = try store.string(Renderer.secretKey) }
+          fallbacks = try Renderer.fallbackKeys(store)
         } catch { throw .store(error) }
         do { others = try Renderer.secretsSource(store, template: template) } catch { throw .render(error) }
         // A config line init would refuse (or none) is rewritten from the flags.
@@ -227,7 +227,7 @@ public struct Initializer: Sendable {
           location.store, keyRing: location.keyRing, passphrase: options.askPassphrase,
           create: { () throws(StoreError) in try location.newStore() }
         ) { store throws(StoreError) in
-          try store.set(SecretKeyEntries.key, Array(key.utf8))
+          try store.set(Renderer.secretKey, Array(key.utf8))
           config.write(to: store)
         }
       }

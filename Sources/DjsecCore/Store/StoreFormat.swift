@@ -37,9 +37,11 @@ public struct StoreFile: Equatable, Sendable {
 
   public var text: String { authenticatedText + "mac: \(Base64Text.encode(mac))\n" }
 
-  /// The names the format can hold (older djsec wrote any of them); what may
-  /// be set and rendered is SecretName's stricter rule.
-  public static func isValidName(_ name: String) -> Bool { isValidName(bytes: Array(name.utf8)[...]) }
+  public static func isValidName(_ name: String) -> Bool {
+    guard let first = name.unicodeScalars.first, name.utf8.count <= 128 else { return false }
+    let ok: (Unicode.Scalar) -> Bool = { $0.isASCII && ($0.properties.isAlphabetic || $0 == "_" || ("0"..."9").contains($0)) }
+    return !("0"..."9").contains(first) && name.unicodeScalars.allSatisfy(ok)
+  }
 
   static func isValidLabel(_ label: String) -> Bool {
     !label.isEmpty && label.utf8.count <= 64
