@@ -43,6 +43,25 @@ extension Djsec.Secret {
   }
 }
 
+extension StoreOptions {
+  /// `modify` for a body that may also fail with another area's error (a
+  /// refused secret name): nothing is saved, and that error comes out as it was.
+  func modify<R>(create: Bool = false, orFail body: (SecretStore) throws -> R) throws -> R {
+    var other: (any Error)?
+    do {
+      return try modify(create: create) { store throws(StoreError) -> R in
+        do { return try body(store) } catch let error as StoreError { throw error } catch {
+          other = error
+          // Only stops SecretStore.modify before it saves; replaced by `other` below.
+          throw .editorFailed(editor: "", status: 0)
+        }
+      }
+    } catch {
+      throw other ?? error
+    }
+  }
+}
+
 enum EditText {
   static func quote(_ value: String) -> String {
     let plain = !value.isEmpty && value.unicodeScalars.allSatisfy { $0.value > 32 && $0.value < 127 && $0 != "\"" && $0 != "\\" }
