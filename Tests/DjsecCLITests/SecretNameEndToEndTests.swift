@@ -13,7 +13,7 @@ final class SecretNameEndToEndTests: XCTestCase {
   private var python: URL!
   private var project: URL { work.appendingPathComponent("demo") }
   private var store: URL { project.appendingPathComponent("secrets.djsec") }
-  private var key: URL { project.appendingPathComponent("keys/default.key") }
+  private var keys: URL { project.appendingPathComponent("keys") }
   private var local: URL { project.appendingPathComponent("demo/local_settings.py") }
 
   override func setUpWithError() throws {
@@ -99,7 +99,7 @@ final class SecretNameEndToEndTests: XCTestCase {
   func testDebugAsASecretCannotTurnDebugOn() throws {
     try assertRefusedAtSet("DEBUG", value: "False")
     // A store that holds one anyway (an older djsec wrote it): render refuses.
-    try StoreForgery.write(store: store, key: key, python: python, secrets: ["DEBUG": "False"])
+    try StoreForgery.write(store: store, keys: keys, secrets: ["DEBUG": "False"])
     try assertRenderRefuses(secret: "DEBUG")
     XCTAssertEqual(try setting("s.DEBUG"), "False")
     try deployCheck()
@@ -107,7 +107,7 @@ final class SecretNameEndToEndTests: XCTestCase {
 
   func testAllowedHostsAsASecretCannotStopStartUp() throws {
     try assertRefusedAtSet("ALLOWED_HOSTS", value: "example.com")
-    try StoreForgery.write(store: store, key: key, python: python, secrets: ["ALLOWED_HOSTS": "example.com"])
+    try StoreForgery.write(store: store, keys: keys, secrets: ["ALLOWED_HOSTS": "example.com"])
     try assertRenderRefuses(secret: "ALLOWED_HOSTS")
     XCTAssertEqual(try setting("s.ALLOWED_HOSTS"), "['example.com']")
     try deployCheck()
@@ -132,9 +132,9 @@ final class SecretNameEndToEndTests: XCTestCase {
     for name in ["class", "None", "True", "False", "def", "import", "lambda", "match", "case", "type", "_"] {
       try assertRefusedAtSet(name)
     }
-    try StoreForgery.write(store: store, key: key, python: python, secrets: ["class": "x"])
+    try StoreForgery.write(store: store, keys: keys, secrets: ["class": "x"])
     try assertRenderRefuses(secret: "class")
-    try StoreForgery.write(store: store, key: key, python: python, secrets: ["lambda": "x"])
+    try StoreForgery.write(store: store, keys: keys, secrets: ["lambda": "x"])
     try djsec(["secret", "rm", "class"])
     try assertRenderRefuses(secret: "lambda")
     // The way out the hint names: set it under a new name, remove the old one.
@@ -193,7 +193,7 @@ final class SecretNameEndToEndTests: XCTestCase {
     for (key, value) in [("hosts", "*"), ("hosts", "example.com *"), ("hosts", "exa\"mple.com"), ("hosts", ""), ("profile", "prod")] {
       var config = ["hosts": "example.com", "profile": "deploy"]
       config[key] = value
-      try StoreForgery.write(store: store, key: self.key, python: python, config: config)
+      try StoreForgery.write(store: store, keys: keys, config: config)
       let r = try djsec(["render"], status: 2)
       assertOneError(r, mentions: ["secrets.djsec", "config \(key)"])
       XCTAssertEqual(try Data(contentsOf: local), before, "render wrote local_settings.py from a bad config \(key)")
