@@ -77,7 +77,8 @@ final class StoreEndToEndTests: XCTestCase {
   }
 
   func testRenderedLiteralsHoldAnyValue() throws {
-    try djsec(["keys", "new", "--name", "alice"])
+    // init records the hosts the deploy profile needs; render refuses a store without them.
+    try djsec(["init", ".", "--host", "example.com"])
     let values = [
       "QUOTES": "'\"''\"\"\"", "BACKSLASH": "a\\b\\\\", "NEWLINES": "a\nb\r\nc", "UNICODE": "ünïcødé ✓ 😀 \u{2028}", "NUL": "a\u{0}b",
     ]

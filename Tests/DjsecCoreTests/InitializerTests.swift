@@ -65,6 +65,11 @@ final class InitializerTests: XCTestCase {
     try assertRefused(.invalidHost("bad host!"), hosts: ["example.com", "bad host!"])
   }
 
+  func testWildcardHostOnlyOutsideDeploy() throws {
+    try makeProject()
+    try assertRefused(.wildcardHost, hosts: ["example.com", "*"])
+  }
+
   func testDeployNeedsHosts() throws {
     try makeProject()
     try assertRefused(.hostsRequired, hosts: [])

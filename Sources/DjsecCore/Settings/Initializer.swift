@@ -56,7 +56,7 @@ public struct Initializer: Sendable {
     enum Action: Sendable, Equatable {
       case createKeyPair(label: String)
       /// Set SECRET_KEY and the render settings in the store, creating it if needed.
-      case updateStore(key: String, hosts: String, profile: String)
+      case updateStore(key: String, config: StoreConfig)
     }
 
     init(file: URL, kind: Kind, mode: mode_t, summary: String, contents: String?, action: Action? = nil) {
@@ -83,11 +83,13 @@ public struct Initializer: Sendable {
   }
 
   public func plan(root: URL, options: Options) throws(InitError) -> Plan {
-    for host in options.hosts where !HostName.isValid(host) {
-      throw .invalidHost(host)
-    }
-    if options.profile == .deploy && options.hosts.isEmpty {
-      throw .hostsRequired
+    // The same check `render` applies to the store's config lines.
+    let config = StoreConfig(hosts: options.hosts, profile: options.profile)
+    switch config.problem {
+    case .invalidHost(let host): throw .invalidHost(host)
+    case .wildcardHost: throw .wildcardHost
+    case .noHosts: throw .hostsRequired
+    case nil: break
     }
     let project: DjangoProject
     do { project = try DjangoProject.locate(root: root, settingsOverride: options.settingsOverride) } catch {
@@ -137,11 +139,11 @@ public struct Initializer: Sendable {
             location.store, keyRing: location.keyRing, passphrase: options.askPassphrase, trust: options.trust, access: .write)
           if store.contains(Renderer.secretKey) { storeKey = try store.string(Renderer.secretKey) }
           fallbacks = try Renderer.fallbackKeys(store)
-          others = try Renderer.otherSecretsSource(store)
         } catch { throw .store(error) }
-        let same =
-          storeKey != nil && !options.force && store.file.config["hosts"] == options.hosts.joined(separator: " ")
-          && store.file.config["profile"] == options.profile.rawValue
+        do { others = try Renderer.secretsSource(store, template: template) } catch { throw .render(error) }
+        // A config line init would refuse (or none) is rewritten from the flags.
+        let stored = try? StoreConfig(lines: store.file.config, store: store.displayName)
+        let same = storeKey != nil && !options.force && stored == config
         storeChange = (same ? .unchanged : .update, location.store)
       } else {
         storeChange = (.create, location.store)
@@ -164,11 +166,13 @@ public struct Initializer: Sendable {
         Change(
           file: storeChange.file, kind: storeChange.kind, mode: 0o644,
           summary: storeChange.kind == .unchanged ? "SECRET_KEY kept" : storeSummary, contents: nil,
-          action: storeChange.kind == .unchanged
-            ? nil : .updateStore(key: key, hosts: options.hosts.joined(separator: " "), profile: options.profile.rawValue)))
+          action: storeChange.kind == .unchanged ? nil : .updateStore(key: key, config: config)))
     }
 
-    let localText = try Self.renderText(template: template, key: key, fallbacks: fallbacks, secrets: others, options: options)
+    let localText: String
+    do { localText = try Renderer.text(template: template, key: key, fallbacks: fallbacks, secrets: others, config: config) } catch {
+      throw .template(error)
+    }
     let localSummary = keptKey ? "SECRET_KEY kept" : "new SECRET_KEY"
     if existing == localText {
       changes.append(Change(file: local, kind: .unchanged, mode: 0o600, summary: localSummary, contents: nil))
@@ -237,47 +241,17 @@ public struct Initializer: Sendable {
       switch action {
       case .createKeyPair(let label):
         do { _ = try KeyStoreFiles.create(in: location.keys, label: label, passphrase: nil) } catch { throw StoreError.key(error) }
-      case .updateStore(let key, let hosts, let profile):
+      case .updateStore(let key, let config):
         try SecretStore.modify(
           location.store, keyRing: location.keyRing, passphrase: options.askPassphrase, trust: options.trust,
           create: { () throws(StoreError) in try location.newStore(passphrase: options.askPassphrase, trust: options.trust).store },
           onWait: options.onLockWait
         ) { store throws(StoreError) in
           try store.set(Renderer.secretKey, Array(key.utf8))
-          store.setConfig("hosts", hosts.isEmpty ? nil : hosts)
-          store.setConfig("profile", profile)
+          config.write(to: store)
         }
       }
     } catch { throw .store(error) }
-  }
-
-  /// The template filled in: the key and its fallbacks, hosts for the profile,
-  /// and `secrets`, the other store values already written as Python lines.
-  static func renderText(template: SettingsTemplate, key: String, fallbacks: [String], secrets: String, options: Options) throws(InitError)
-    -> String
-  {
-    let local = ["localhost", "127.0.0.1", "[::1]"]
-    let hosts: [String]
-    switch options.profile {
-    case .deploy: hosts = options.hosts
-    case .dev: hosts = local + options.hosts.filter { !local.contains($0) }
-    }
-    let origins = options.hosts.filter { $0 != "*" && !$0.hasPrefix("[") }.map { host in
-      "https://" + (host.hasPrefix(".") ? "*" + host : host)
-    }
-    do {
-      return try template.render(
-        values: [
-          "SECRET_KEY": PythonLiteral.string(key),
-          "SECRET_KEY_FALLBACKS": PythonLiteral.list(fallbacks),
-          "ALLOWED_HOSTS": PythonLiteral.list(hosts),
-          "CSRF_TRUSTED_ORIGINS": PythonLiteral.list(origins),
-          "SECRETS": secrets,
-        ],
-        flags: ["deploy": options.profile == .deploy, "secrets": !secrets.isEmpty])
-    } catch {
-      throw .template(error)
-    }
   }
 
   private func readText(_ url: URL) throws(InitError) -> String? {
@@ -294,6 +268,7 @@ public func relativePath(_ url: URL, from base: URL) -> String {
 
 public enum InitError: Error, Equatable, Sendable {
   case invalidHost(String)
+  case wildcardHost
   case hostsRequired
   case project(ProjectError)
   case notWritable(path: String)
@@ -303,12 +278,14 @@ public enum InitError: Error, Equatable, Sendable {
   case template(TemplateError)
   case file(FileError)
   case store(StoreError)
+  case render(RenderError)
 }
 
 extension InitError: DjsecError {
   public var message: String {
     switch self {
     case .invalidHost(let h): "--host \(h) is not a valid host name"
+    case .wildcardHost: "--host * lets any Host header through, which the deploy profile refuses"
     case .hostsRequired: "the deploy profile needs the host names the site answers to"
     case .project(let e): e.message
     case .notWritable(let p): "cannot write to \(p): permission denied"
@@ -318,12 +295,15 @@ extension InitError: DjsecError {
     case .template(let e): e.message
     case .file(let e): e.message
     case .store(let e): e.message
+    case .render(let e): e.message
     }
   }
 
   public var hint: String? {
     switch self {
     case .invalidHost: "pass a host name such as example.com, .example.com, an IP address or [::1]"
+    case .wildcardHost:
+      "name the hosts the site answers to (--host example.com, --host .example.com for its subdomains), or use --profile dev"
     case .hostsRequired: "pass --host example.com (repeatable), or --profile dev for local development"
     case .project(let e): e.hint
     case .notWritable: "run djsec as a user who may write to that folder"
@@ -333,6 +313,7 @@ extension InitError: DjsecError {
     case .template(let e): e.hint
     case .file(let e): e.hint
     case .store(let e): e.hint
+    case .render(let e): e.hint
     }
   }
 }

@@ -23,6 +23,9 @@ public final class EditSession {
     /// Asks a yes/no question at the terminal; nil when there is none.
     public var confirm: (String) -> Bool? = { _ in nil }
     public var onLockWait: StoreLock.Waiting? = nil
+    /// Why a name may not be used (nil when it may): the caller's rules for
+    /// secret names (SecretName), which the store itself does not know.
+    public var checkName: (String) -> String? = { _ in nil }
 
     public init(editor: String, copyBase: URL) {
       self.editor = editor
@@ -105,6 +108,9 @@ public final class EditSession {
     var given = Array(EditText.render(secrets).utf8)
     let copy = try PlaintextCopy(in: settings.copyBase, text: given)
     defer { copy.remove() }
+    // A person fixes the copy in a round or two; an editor that changes it
+    // every time without fixing it (a script) must not keep djsec looping.
+    var reopenings = 0
     while true {
       switch EditorProcess.run(settings.editor, file: copy.file) {
       case .exited(0): break
@@ -116,18 +122,21 @@ public final class EditSession {
       }
       let saved = try copy.read()
       do throws(EditError) {
-        let edited = try EditText.parse(saved)
+        let edited = try EditText.parse(saved, checkName: settings.checkName)
         if edited.isEmpty && !secrets.isEmpty { throw EditError.emptied }
         return plan(edited)
       } catch {
         // Saved as it was given after an error: the user (or a scripted
         // editor) has nothing more to say, so the error stands.
-        guard case .invalidCopy(let line, let reason) = error, saved != given else { throw error }
+        guard case .invalidCopy(let line, let reason) = error, saved != given, reopenings < Self.maxReopenings else { throw error }
+        reopenings += 1
         given = EditText.annotate(saved, line: line, reason: reason)
         try copy.write(given)
       }
     }
   }
+
+  static let maxReopenings = 5
 
   func plan(_ edited: [(name: String, value: [UInt8])]) -> Plan {
     var plan = Plan()

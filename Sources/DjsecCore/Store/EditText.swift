@@ -57,7 +57,9 @@ public enum EditText {
 
   /// The secrets in the edited copy, in file order. Errors give the line
   /// number and what was expected, never the line's text.
-  public static func parse(_ bytes: [UInt8]) throws(EditError) -> [(name: String, value: [UInt8])] {
+  public static func parse(_ bytes: [UInt8], checkName: (String) -> String? = { _ in nil }) throws(EditError)
+    -> [(name: String, value: [UInt8])]
+  {
     var secrets: [(name: String, value: [UInt8])] = []
     var firstLine: [String: Int] = [:]
     for (index, raw) in bytes.split(separator: 10, omittingEmptySubsequences: false).enumerated() {
@@ -75,6 +77,7 @@ public enum EditText {
         throw .invalidCopy(
           line: number, reason: "the name is not valid (letters, digits and underscores, not starting with a digit, before the =)")
       }
+      if let reason = checkName(name) { throw .invalidCopy(line: number, reason: reason) }
       if let first = firstLine[name] { throw .invalidCopy(line: number, reason: "the name on line \(first) is set again") }
       firstLine[name] = number
       secrets.append((name, try decode(trimmed[trimmed.index(after: eq)...], line: number)))

@@ -6,17 +6,17 @@ public enum Rotation {
   /// which keeps the newest `keep` keys, so sessions, password-reset links and
   /// signed cookies made with the old key stay valid.
   public static func rotateSecretKey(_ store: SecretStore, keep: Int, length: Int = SecretKeyGenerator.minimumLength) throws(StoreError) {
-    let old = store.contains(Renderer.secretKey) ? try store.string(Renderer.secretKey) : nil
+    let old = store.contains(SecretKeyEntries.key) ? try store.string(SecretKeyEntries.key) : nil
     let fresh: String
     do { fresh = try SecretKeyGenerator.generate(length: length) } catch {
       throw .malformed(file: "--length", line: 1, reason: error.message)
     }
-    let fallbacks = Array(([old].compactMap { $0 } + (try Renderer.fallbackKeys(store))).prefix(max(0, keep)))
-    try store.set(Renderer.secretKey, Array(fresh.utf8))
+    let fallbacks = Array(([old].compactMap { $0 } + (try SecretKeyEntries.fallbackKeys(in: store))).prefix(max(0, keep)))
+    try store.set(SecretKeyEntries.key, Array(fresh.utf8))
     if fallbacks.isEmpty {
-      if store.contains(Renderer.fallbacks) { try store.remove(Renderer.fallbacks) }
+      if store.contains(SecretKeyEntries.fallbacks) { try store.remove(SecretKeyEntries.fallbacks) }
     } else {
-      try store.set(Renderer.fallbacks, Array(fallbacks.joined(separator: "\n").utf8))
+      try store.set(SecretKeyEntries.fallbacks, Array(fallbacks.joined(separator: "\n").utf8))
     }
   }
 

@@ -9,17 +9,23 @@ extension Djsec {
       subcommands: [Set.self, Get.self, List.self, Remove.self, Edit.self, Export.self]
     )
 
+    /// The template `render` uses by default. `secret set` and `secret edit`
+    /// cannot know whether another will be passed to `render --template`, so
+    /// they check names against this one; `render` checks again against the
+    /// template it uses. Without one (a bare binary), only Python's rules apply.
+    static let shippedTemplate: SettingsTemplate? = try? Installation.template(named: "local_settings.py.tmpl")
+
     struct Set: ParsableCommand {
       static let configuration = CommandConfiguration(
         abstract: "Set a secret; the value is read from a prompt without echo, or from standard input with --stdin.",
         discussion: "Never on the command line, where it would land in shell history. Creates the store if needed."
       )
       @OptionGroup var options: StoreOptions
-      @Argument(help: "The secret's name, e.g. DB_PASSWORD.") var name: String
+      @Argument(help: "The secret's name, in upper case, e.g. DB_PASSWORD (see docs/store.md).") var name: String
       @Flag(help: "Read the value from standard input.") var stdin = false
 
       func run() throws {
-        guard StoreFile.isValidName(name) else { throw StoreError.invalidName(name) }
+        try SecretName.check(name, notWrittenBy: Secret.shippedTemplate)
         let value: [UInt8]
         if stdin {
           value = Terminal.readStandardInput()

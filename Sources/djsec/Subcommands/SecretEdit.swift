@@ -28,6 +28,17 @@ extension Djsec.Secret {
       settings.assumeYes = yes
       settings.confirm = Terminal.confirm
       settings.onLockWait = StoreOptions.lockWait
+      // The names `secret set` takes, judged against the shipped template; the
+      // reason names no line text (a pasted value may sit where a name goes).
+      settings.checkName = { name in
+        do throws(SecretNameError) {
+          try SecretName.check(name, notWrittenBy: Djsec.Secret.shippedTemplate)
+          return nil
+        } catch {
+          if case .writtenByTemplate = error { return "the name is a setting the template writes itself" }
+          return "the name is refused: " + error.reason
+        }
+      }
       let location = options.location
       let trust = try StoreOptions.trust()
       do throws(EditError) {

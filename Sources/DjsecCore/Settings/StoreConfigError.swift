@@ -1,0 +1,32 @@
+/// A store's config line that `render` refuses, named by store and key, for
+/// the same reasons `init` refuses the flags that would have written it.
+public enum StoreConfigError: Error, Equatable, Sendable {
+  case refused(store: String, problem: StoreConfig.Problem)
+  case unknownProfile(store: String, value: String)
+}
+
+extension StoreConfigError: DjsecError {
+  public var message: String {
+    switch self {
+    case .refused(let store, .invalidHost(let host)):
+      "\(store): config \(StoreConfig.hostsKey): \(host) is not a valid host name"
+    case .refused(let store, .wildcardHost):
+      "\(store): config \(StoreConfig.hostsKey): * lets any Host header through, which the deploy profile refuses"
+    case .refused(let store, .noHosts):
+      "\(store): config \(StoreConfig.hostsKey) is missing or empty, and the deploy profile needs the host names the site answers to"
+    case .unknownProfile(let store, let value):
+      "\(store): config \(StoreConfig.profileKey): \(value) is not a profile djsec knows (deploy or dev)"
+    }
+  }
+
+  public var hint: String? {
+    let repair = "(it keeps the key); if nobody here wrote that line, restore the store from git and find out who did"
+    switch self {
+    case .refused(_, .noHosts):
+      return
+        "record them with 'djsec init --host example.com' (it keeps the key), or use 'djsec init --profile dev' on a development machine"
+    case .refused: return "set the hosts with 'djsec init --host example.com' \(repair)"
+    case .unknownProfile: return "set the profile with 'djsec init --profile deploy --host example.com' \(repair)"
+    }
+  }
+}
