@@ -163,7 +163,8 @@ final class StoreEndToEndTests: XCTestCase {
     let bobHome = work.appendingPathComponent("bob")
     try FileManager.default.createDirectory(at: bobHome, withIntermediateDirectories: true)
     let bobPub = try CLI.run(CLI.binary, ["keys", "new", "--name", "bob"], in: bobHome).stdout
-    XCTAssertTrue(try djsec(["recipients", "add", bobHome.appendingPathComponent("keys/bob.pub").path]).stdout.hasPrefix("added bob\n"))
+    XCTAssertTrue(
+      try djsec(["recipients", "add", bobHome.appendingPathComponent("keys/bob.pub").path]).stdout.hasPrefix("added bob (fingerprint "))
     XCTAssertTrue(try djsec(["recipients", "list"]).stdout.contains(bobPub.split(separator: " ")[0]))
     // Bob is another person: his own key and his own trust records; he accepts alice's store once.
     let asBob = [

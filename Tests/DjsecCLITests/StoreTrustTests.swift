@@ -170,6 +170,9 @@ final class StoreTrustTests: XCTestCase {
     let s1 = fresh("s1")
     let secretKey = try CLI.djsec(["keygen"]).stdout.trimmingCharacters(in: .newlines)
     let alice = try aliceWithStore(in: folder, secrets: [("SECRET_KEY", secretKey), ("S1", s1)])
+    // render's deploy profile needs the host names (what `djsec init --host` stores); alice writes them herself.
+    try format.edit(alice.store, key: alice.keyFile, ["--config", "hosts=example.com"])
+    try alice.commit("hosts")
     let rendered = alice.home.appendingPathComponent("local_settings.py")
     try alice.ok(["render", "--out", rendered.path])
     let settings = try Data(contentsOf: rendered)
@@ -275,6 +278,125 @@ final class StoreTrustTests: XCTestCase {
   /// Two branches merged without the driver leave git's conflict markers in
   /// the store: every command says so in one error line naming `djsec
   /// git-setup`, and writes nothing.
+  /// Red-team finding: a trusted signer's older copy put back on top of a
+  /// rotation (same data key, so no key was retired) must not be written on,
+  /// rendered or merged: its SECRET_KEY is one the team rotated away from.
+  func testOlderCopyPutBackOnTopOfARotationIsRefused() throws {
+    let (k1, k2) = (fresh("k1"), fresh("k2"))
+    let alice = try aliceWithStore(in: work, secrets: [("SECRET_KEY", k1), ("R", fresh("r"))])
+    try alice.set("SECRET_KEY", k2)
+    try alice.commit("rotate SECRET_KEY")
+    // Someone who can push but holds no key puts the previous file back.
+    try alice.gitOK(["show", "HEAD~1:secrets.djsec"]).write(to: alice.store, atomically: false, encoding: .utf8)
+    try alice.commit("innocent-looking change")
+    let read = try alice.djsec(["secret", "get", "SECRET_KEY"])
+    XCTAssertEqual(read.status, 0, read.stderr)
+    XCTAssertTrue(read.stderr.contains("replaced since (SECRET_KEY)"), read.stderr)
+    let before = try alice.storeBytes()
+    for args in [["secret", "set", "X", "--stdin"], ["rotate", "R", "--generate", "--no-render"], ["render", "--out", "out.py"]] {
+      let r = try alice.djsec(args, stdin: "x")
+      assertRefused(r, hiding: [k1, k2], "\(args.prefix(2)) on an older copy")
+      XCTAssertTrue(r.stderr.contains("replaced since (SECRET_KEY)"), r.stderr)
+    }
+    XCTAssertEqual(try alice.storeBytes(), before)
+    XCTAssertFalse(FileManager.default.fileExists(atPath: alice.repo.appendingPathComponent("out.py").path))
+    // Bringing it back on purpose is possible, after review.
+    let review = try alice.ok(["trust", "--yes"])
+    XCTAssertTrue(review.stdout.contains("replaced since (SECRET_KEY)"), review.stdout)
+    try alice.set("X", "x")
+  }
+
+  /// Red-team finding: a file from a branch that forked before a rotation,
+  /// copied onto main with a higher generation than main's, or merged in
+  /// through the driver, brings the rotated SECRET_KEY back.
+  func testAForkedBranchsFileCannotUndoARotation() throws {
+    let (k1, k2) = (fresh("k1"), fresh("k2"))
+    let alice = try aliceWithStore(in: work, secrets: [("SECRET_KEY", k1)])
+    try alice.gitOK(["checkout", "-q", "-b", "feature"])
+    try alice.set("FEATURE", fresh("f"))
+    try alice.commit("feature")
+    try alice.gitOK(["checkout", "-q", "main"])
+    try alice.set("SECRET_KEY", k2)
+    let rotation = try alice.commit("rotate SECRET_KEY")
+    // More work on the feature branch: its generation passes main's.
+    try alice.gitOK(["checkout", "-q", "feature"])
+    for i in 0..<3 { try alice.set("FEATURE", "f\(i)") }
+    try alice.commit("more feature")
+    try alice.gitOK(["checkout", "-q", "main"])
+
+    // Copied onto main by someone with push rights.
+    try alice.gitOK(["show", "feature:secrets.djsec"]).write(to: alice.store, atomically: false, encoding: .utf8)
+    let copied = try alice.commit("copy the feature's store")
+    let r = try alice.djsec(["secret", "set", "Y", "--stdin"], stdin: "y")
+    assertRefused(r, hiding: [k1, k2], "a write on the copied file")
+    XCTAssertTrue(r.stderr.contains("replaced since (SECRET_KEY)"), r.stderr)
+    try alice.gitOK(["reset", "-q", "--hard", "\(copied)~1"])
+    try alice.set("OTHER", "o")
+    try alice.commit("main moves on")
+
+    // The same file on a branch forked at the rotation, merged with the driver.
+    try alice.gitOK(["checkout", "-q", "-b", "sneaky", rotation])
+    try alice.gitOK(["show", "feature:secrets.djsec"]).write(to: alice.store, atomically: false, encoding: .utf8)
+    try alice.commit("sneaky")
+    try alice.gitOK(["checkout", "-q", "main"])
+    let merge = try alice.git(["merge", "--no-edit", "sneaky"])
+    XCTAssertNotEqual(merge.status, 0, "the merge must not succeed: \(merge.stdout)")
+    XCTAssertTrue(
+      (merge.stdout + merge.stderr).contains("brings back values this branch replaced since (SECRET_KEY)"), merge.stdout + merge.stderr)
+    try alice.gitOK(["merge", "--abort"])
+    XCTAssertEqual(try alice.ok(["secret", "get", "SECRET_KEY"]).stdout, k2 + "\n")
+
+    // An honest merge of the feature branch keeps the rotated key and takes the feature's values.
+    try alice.gitOK(["merge", "-q", "--no-edit", "feature"])
+    XCTAssertEqual(try alice.ok(["secret", "get", "SECRET_KEY"]).stdout, k2 + "\n")
+    XCTAssertEqual(try alice.ok(["secret", "get", "FEATURE"]).stdout, "f2\n")
+    try alice.set("Z", "z")
+  }
+
+  /// Red-team finding: a `.pub` file swapped in the repository for a removed
+  /// recipient's identity gave that key access again without a word.
+  func testARemovedKeyIsNotAddedBackQuietly() throws {
+    let alice = try aliceWithStore(in: work, secrets: [("R", fresh("r"))])
+    let mallory = try Person.honest("mallory", in: work)
+    try alice.ok(["recipients", "add", mallory.pubFile.path])
+    try alice.ok(["recipients", "remove", "mallory"])
+    // "carol.pub" in the repository now holds mallory's identity.
+    let carolPub = alice.repo.appendingPathComponent("carol.pub")
+    let identity = try String(contentsOf: mallory.pubFile, encoding: .utf8).split(separator: " ")[0]
+    try "\(identity) carol\n".write(to: carolPub, atomically: true, encoding: .utf8)
+    let before = try alice.storeBytes()
+    let r = try alice.djsec(["recipients", "add", carolPub.path])
+    XCTAssertEqual(r.status, 2, r.stderr)
+    XCTAssertTrue(r.stderr.contains("refusing to add carol: that key was removed from the store (as mallory)"), r.stderr)
+    XCTAssertTrue(r.stderr.contains("--again"), r.stderr)
+    XCTAssertEqual(try alice.storeBytes(), before)
+    XCTAssertFalse(try format.opens(alice.store, key: mallory.keyFile))
+    // On purpose, it is possible, and the output names the key's fingerprint.
+    let again = try alice.ok(["recipients", "add", carolPub.path, "--again"])
+    XCTAssertTrue(again.stdout.contains("added carol (fingerprint "), again.stdout)
+  }
+
+  /// Red-team finding: textconv decrypted stores anyone signed, so a pushed
+  /// store of guesses sealed to the CI key showed matching digests in a log.
+  func testTextconvDecryptsNothingOfAnUntrustedStore() throws {
+    let password = fresh("pw")
+    let alice = try aliceWithStore(in: work, secrets: [("DB_PASSWORD", password)])
+    let mine = try alice.ok(["textconv", "secrets.djsec"]).stdout
+    XCTAssertTrue(mine.contains("DB_PASSWORD = <digest "), mine)
+    XCTAssertFalse(mine.contains(password))
+    let mallory = try format.attacker("mallory", in: work)
+    let guess = work.appendingPathComponent("guess.djsec")
+    try format.create(
+      guess,
+      [
+        "--recipient", "alice=\(try format.identity(alice.keyFile))", "--recipient", "mallory=\(try format.identity(mallory.keyFile))",
+        "--signer", mallory.keyFile.path,
+      ] + values(("DB_PASSWORD", password)))
+    let theirs = try alice.ok(["textconv", guess.path]).stdout
+    XCTAssertTrue(theirs.contains("DB_PASSWORD = <not decrypted: untrusted>"), theirs)
+    XCTAssertFalse(theirs.contains("<digest"), theirs)
+  }
+
   func testConflictMarkersNameGitSetup() throws {
     let folder = try makeFolder("markers")
     let alice = try aliceWithStore(in: folder, secrets: [("A", fresh("a")), ("B", fresh("b"))], gitSetup: false)

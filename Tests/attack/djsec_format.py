@@ -513,6 +513,9 @@ def command_edit(args: argparse.Namespace) -> int:
         print("this key opens nothing in this store", file=sys.stderr)
         return EXIT_CANNOT_OPEN
     store.generation = args.generation or store.generation + 1
+    for pair in args.config or []:
+        key, _, value = pair.partition("=")
+        store.config[key] = value
     for name in args.delete or []:
         store.secrets.pop(name, None)
     for name, value in _values(args).items():
@@ -569,6 +572,7 @@ def main(argv: list[str]) -> int:
         c.add_argument("--generation", type=int)
         c.add_argument("--signer", metavar="KEY", help="the private key that signs (edit: default --key)")
         c.set_defaults(run=run)
+        c.add_argument("--config", action="append", metavar="KEY=VALUE")
         if name == "create":
             c.add_argument("out")
             c.add_argument("--version", type=int, choices=(1, 2), default=2)
@@ -576,7 +580,6 @@ def main(argv: list[str]) -> int:
             c.add_argument("--like", metavar="STORE", help="take id, generation + 1, config and recipients from STORE")
             c.add_argument("--drop-recipient", action="append", metavar="LABEL")
             c.add_argument("--id", metavar="BASE64")
-            c.add_argument("--config", action="append", metavar="KEY=VALUE")
             c.add_argument("--data-key-from", metavar="STORE", help="reuse the data key of STORE ...")
             c.add_argument("--data-key-key", metavar="KEY", help="... opened with this private key")
             c.add_argument("--signature-from", metavar="STORE", help="copy STORE's signature line instead of signing")

@@ -20,6 +20,14 @@ public enum TrustVerdict: Equatable, Sendable {
   case removedReturned([String])
   /// Format version 1: no signature.
   case unsigned
+
+  /// Whether the signer is one the user trusts (whatever else is wrong).
+  public var trustsSigner: Bool {
+    switch self {
+    case .trusted, .older, .removedReturned: true
+    case .untrusted, .unsigned: false
+    }
+  }
 }
 
 /// An opened store: the parsed file plus its data key, decrypted with one of
@@ -50,6 +58,9 @@ public final class SecretStore {
   public private(set) var verdict: TrustVerdict
   /// Set when anything changed since opening; `save` writes only then.
   public private(set) var changed = false
+  /// Entries whose ciphertext this branch's git history replaced since (an
+  /// older copy put back): reading warns, writing and rendering refuse.
+  public private(set) var replacedEntries: [String] = []
 
   var displayName: String { url.lastPathComponent }
 
@@ -103,6 +114,11 @@ public final class SecretStore {
     try store.verifySignature(bytes)
     store.verdict = TrustPolicy.verdict(
       file: file, fingerprint: store.keys.fingerprint, ownSignKey: ownSignKey, record: record, trustedKeys: trust.trustedKeys)
+    if file.version >= 2 && store.verdict.trustsSigner {
+      let signers = TrustPolicy.signers(own: ownSignKey, record: record, trustedKeys: trust.trustedKeys)
+      let replaced = StoreHistory.load(store: url, trusted: signers)?.replaced(in: file) ?? []
+      store.replacedEntries = replaced.filter { record?.accepted($0, file.secrets[$0]!) != true }
+    }
     try store.enforce(access)
     return store
   }
@@ -185,6 +201,7 @@ public final class SecretStore {
         .untrusted(store: displayName, signer: signer?.label ?? "?", fingerprint: signer?.identity?.fingerprint ?? "?", reason: reason))
     case (.removedReturned(let labels), _): throw .trust(.removedRecipientReturned(store: displayName, labels: labels))
     case (.older(_, _, true), .write): throw .trust(.retiredDataKey(store: displayName))
+    case (_, .write) where !replacedEntries.isEmpty: throw .trust(.replacedValues(store: displayName, names: replacedEntries))
     case (.older, _): return
     case (.trusted, _):
       // A newer store from a trusted signer moves the user's record on, so a
@@ -205,6 +222,13 @@ public final class SecretStore {
   /// even when older than what the record holds.
   public func accept() throws(StoreError) {
     guard trust.recordFolder != nil else { throw .trust(.unreadableRecord(path: "$XDG_STATE_HOME/djsec/trust (no home folder)")) }
+    if !replacedEntries.isEmpty, var next = record {
+      for name in replacedEntries {
+        next.acceptedReplaced = (next.acceptedReplaced ?? [:]).merging([name: [TrustRecord.digest(file.secrets[name]!)]]) { $0 + $1 }
+      }
+      record = next
+      replacedEntries = []
+    }
     if file.version < StoreFile.currentVersion {
       try upgrade()
       try save()
@@ -239,6 +263,14 @@ public final class SecretStore {
   public func contains(_ name: String) -> Bool { file.secrets[name] != nil }
 
   var keysFingerprint: String { keys.fingerprint }
+
+  /// The signing keys this run trusts for this store (TrustPolicy).
+  var trustedSigners: Set<[UInt8]> {
+    get throws(StoreError) {
+      let own = try Self.crypto { () throws(CryptoError) in try opener.signing().publicKey }
+      return TrustPolicy.signers(own: own, record: record, trustedKeys: trust.trustedKeys)
+    }
+  }
 
   /// Takes another side's ciphertext for `name` as it is (nil removes it):
   /// only for sides that share this store's id and data key (StoreMerge).
@@ -277,7 +309,10 @@ public final class SecretStore {
     let plain = try value(name)
     let digest = try Self.crypto { () throws(CryptoError) in
       let key = try KeyedHash.derive("djsec-textconv-v1", from: opener.privateKey)
-      return try plain.withUnsafeBytes { (v) throws(CryptoError) in try KeyedHash.hash(Array(name.utf8) + [0] + Array(v), key: key) }
+      // The data key's fingerprint is in the message: a store somebody else
+      // made (their data key) never shows a digest comparable with this one's.
+      let message = Array(keys.fingerprint.utf8) + [0] + Array(name.utf8) + [0]
+      return try plain.withUnsafeBytes { (v) throws(CryptoError) in try KeyedHash.hash(message + Array(v), key: key) }
     }
     return digest.prefix(6).map { String(format: "%02x", $0) }.joined()
   }
@@ -303,7 +338,18 @@ public final class SecretStore {
     changed = true
   }
 
-  public func addRecipient(label: String, identity: PublicIdentity) throws(StoreError) {
+  /// Gives `identity` access. A key a trusted recipient removed comes back
+  /// only with `again` (`recipients add --again`): a `.pub` file in the
+  /// repository is not proof of who holds the key.
+  public func addRecipient(label: String, identity: PublicIdentity, again: Bool = false) throws(StoreError) {
+    let candidate = StoreFile.Recipient(label: label, publicKey: identity.boxKey, signKey: identity.signKey, sealedKey: [])
+    if !again,
+      let removed = record?.removed.first(where: {
+        TrustRecord.Member(candidate).box == $0.box || TrustRecord.Member(candidate).sign == $0.sign
+      })
+    {
+      throw .trust(.removedRecipientAdded(label: label, removedAs: removed.label))
+    }
     guard StoreFile.isValidLabel(label) else { throw .malformed(file: "--name", line: 1, reason: "invalid label \(label)") }
     guard !file.recipients.contains(where: { $0.label == label }) else { throw .duplicateRecipient(label: label) }
     guard !file.recipients.contains(where: { $0.publicKey == identity.boxKey }) else { throw .duplicateRecipient(label: label) }
@@ -376,7 +422,10 @@ public final class SecretStore {
   /// folder): one more than the newest generation seen, the user's own
   /// signing key in their recipient line, MAC, then the signature. The store
   /// holds only ciphertext: mode 0644. The user's record moves on with it.
-  public func save() throws(StoreError) {
+  /// `recording: false` leaves the user's record as it is: the merge
+  /// driver's result is not yet a version anyone committed (git may even ask
+  /// for a virtual merge base that is never committed).
+  public func save(recording: Bool = true) throws(StoreError) {
     guard changed else { return }
     if case .older(_, _, true) = verdict { throw .trust(.retiredDataKey(store: displayName)) }
     let signing = try Self.crypto { () throws(CryptoError) in try opener.signing() }
@@ -390,7 +439,7 @@ public final class SecretStore {
     do { try AtomicFile.write(file.text, to: url, mode: 0o644) } catch { throw .file(error) }
     changed = false
     verdict = .trusted
-    try? advanceRecord()
+    if recording { try? advanceRecord() }
   }
 
   /// Runs `body` on the store under an exclusive lock held for the whole

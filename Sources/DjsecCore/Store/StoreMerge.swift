@@ -44,11 +44,19 @@ public enum StoreMerge {
     guard t.file.generation > b.file.generation || t.file == b.file, o.file.generation >= b.file.generation else {
       throw refuse("a side is older than the merge base")
     }
+    // Their side may bring back a value this branch replaced since (a file
+    // from before a rotation committed on a branch): that is a rollback,
+    // not a change, whatever its generation (StoreHistory).
+    let history = StoreHistory.load(store: URL(fileURLWithPath: displayName), trusted: try o.trustedSigners)
+    let back = t.names.filter { name in
+      t.file.secrets[name] != b.file.secrets[name] && history?.superseded[name]?.contains(t.file.secrets[name]!) == true
+    }
+    guard back.isEmpty else { throw refuse("their side brings back values this branch replaced since (\(back.joined(separator: ", ")))") }
     var conflicts = try mergeEntries(base: b, ours: o, theirs: t)
     conflicts += mergeConfig(base: b, ours: o, theirs: t)
     if let first = conflicts.first { throw .conflict(entry: conflicts.count == 1 ? first : conflicts.joined(separator: ", ")) }
     o.raiseGeneration(to: t.file.generation)
-    try o.save()
+    try o.save(recording: false)
   }
 
   /// What must be equal on every side for entries to merge: who the recipients are, not their sealed copies of the key.

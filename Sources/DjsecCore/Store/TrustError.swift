@@ -6,6 +6,8 @@ public enum TrustError: Error, Equatable, Sendable {
   case untrusted(store: String, signer: String, fingerprint: String, reason: UntrustedReason)
   case unsigned(store: String)
   case retiredDataKey(store: String)
+  case replacedValues(store: String, names: [String])
+  case removedRecipientAdded(label: String, removedAs: String)
   case removedRecipientReturned(store: String, labels: [String])
   case badTrustedKeys(word: String)
   case unreadableRecord(path: String)
@@ -36,6 +38,10 @@ extension TrustError: DjsecError {
     case .unsigned(let s): "\(s) is format version 1, which is not signed: djsec cannot tell who wrote it"
     case .retiredDataKey(let s):
       "refusing to use \(s): it is older than the newest version you have seen, and its data key was retired (a removed recipient knew it)"
+    case .removedRecipientAdded(let label, let removed):
+      "refusing to add \(label): that key was removed from the store (as \(removed)) by a trusted recipient"
+    case .replacedValues(let s, let names):
+      "refusing to use \(s): it holds values that this branch's history replaced since (\(names.joined(separator: ", ")))"
     case .removedRecipientReturned(let s, let labels):
       "\(s) gives access back to \(labels.joined(separator: ", ")), removed by a trusted recipient"
     case .badTrustedKeys(let w): "DJSEC_TRUSTED_KEYS holds '\(w.prefix(20))', which is not a djsec identity or a base64 signing key"
@@ -57,6 +63,10 @@ extension TrustError: DjsecError {
     case .unsigned: "review it with 'djsec trust', which upgrades it to version 2 signed by you"
     case .retiredDataKey:
       "check out the newest store (git log -p -- secrets.djsec shows what changed), or accept this one deliberately with 'djsec trust'"
+    case .removedRecipientAdded:
+      "check with its owner that the .pub file really is theirs; to give the key access again on purpose, pass --again"
+    case .replacedValues:
+      "an older copy was put back: check out the newest store (git log -p -- secrets.djsec); if bringing them back is deliberate, accept it with 'djsec trust'"
     case .removedRecipientReturned: "review it with 'djsec trust'; to give them access again yourself, use 'djsec recipients add'"
     case .badTrustedKeys: "list identities as 'djsec recipients list' prints them, separated by spaces, commas or newlines"
     case .unreadableRecord: "delete it to review the store again with 'djsec trust'"

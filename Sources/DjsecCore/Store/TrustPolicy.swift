@@ -4,16 +4,22 @@
 /// newest version the user's record accepted. Never anything the store
 /// itself says.
 enum TrustPolicy {
-  static func verdict(file: StoreFile, fingerprint: String, ownSignKey: [UInt8], record: TrustRecord?, trustedKeys: Set<[UInt8]>?)
-    -> TrustVerdict
-  {
-    guard file.version >= 2, let signature = file.signature else { return .unsigned }
-    var trusted: Set<[UInt8]> = [ownSignKey]
+  /// The signing keys trusted for one run.
+  static func signers(own: [UInt8], record: TrustRecord?, trustedKeys: Set<[UInt8]>?) -> Set<[UInt8]> {
+    var trusted: Set<[UInt8]> = [own]
     if let trustedKeys {
       trusted.formUnion(trustedKeys)
     } else if let record {
       trusted.formUnion(record.signKeys)
     }
+    return trusted
+  }
+
+  static func verdict(file: StoreFile, fingerprint: String, ownSignKey: [UInt8], record: TrustRecord?, trustedKeys: Set<[UInt8]>?)
+    -> TrustVerdict
+  {
+    guard file.version >= 2, let signature = file.signature else { return .unsigned }
+    let trusted = signers(own: ownSignKey, record: record, trustedKeys: trustedKeys)
     guard trusted.contains(signature.signer) else {
       return .untrusted(trustedKeys != nil ? .notListed : record == nil ? .firstContact : .notAccepted)
     }

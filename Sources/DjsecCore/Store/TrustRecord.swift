@@ -24,6 +24,9 @@ public struct TrustRecord: Codable, Equatable, Sendable {
   public var recipients: [Member]
   public var removed: [Member] = []
   public var entries: [String: String] = [:]
+  /// Ciphertexts (digests, by name) that the user accepted with `djsec trust`
+  /// although this branch's history had replaced them (a deliberate revert).
+  public var acceptedReplaced: [String: [String]]? = nil
 
   init(file: StoreFile, fingerprint: String) {
     generation = file.generation
@@ -59,7 +62,13 @@ public struct TrustRecord: Codable, Equatable, Sendable {
   }
 
   static func digests(_ file: StoreFile) -> [String: String] {
-    file.secrets.mapValues { String(SecretDigest.hex($0).prefix(16)) }
+    file.secrets.mapValues(digest)
+  }
+
+  static func digest(_ cipher: [UInt8]) -> String { String(SecretDigest.hex(cipher).prefix(16)) }
+
+  func accepted(_ name: String, _ cipher: [UInt8]) -> Bool {
+    acceptedReplaced?[name]?.contains(Self.digest(cipher)) == true
   }
 
   // MARK: files

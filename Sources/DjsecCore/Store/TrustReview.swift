@@ -34,6 +34,11 @@ public struct TrustReview {
       out.append("WARNING: it gives access back to \(labels.joined(separator: ", ")), removed by a trusted recipient")
     default: break
     }
+    if !store.replacedEntries.isEmpty {
+      out.append(
+        "WARNING: it holds values that this branch's history replaced since (\(store.replacedEntries.joined(separator: ", "))): an older copy was put back"
+      )
+    }
     out.append("recipients:")
     let known = Set(record?.recipients.map(\.box) ?? [])
     for r in file.recipients {
@@ -57,7 +62,7 @@ public struct TrustReview {
       out.append("entries: \(Self.list(store.names))")
     }
     lines = out
-    needsAcceptance = store.verdict != .trusted || record == nil
+    needsAcceptance = store.verdict != .trusted || record == nil || !store.replacedEntries.isEmpty
   }
 
   private static func list(_ names: [String]) -> String { names.isEmpty ? "none" : names.joined(separator: ", ") }

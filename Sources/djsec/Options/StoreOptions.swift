@@ -66,6 +66,11 @@ struct StoreOptions: ParsableArguments {
         "\(loc.store.lastPathComponent) is older than the newest version you have seen (\(why)); "
           + "see what changed with 'git log -p -- \(loc.store.lastPathComponent)'")
     }
+    if access == .read, !store.replacedEntries.isEmpty {
+      Diagnostics.warning(
+        "\(loc.store.lastPathComponent) holds values that this branch's history replaced since (\(store.replacedEntries.joined(separator: ", "))): "
+          + "an older copy was put back; see 'git log -p -- \(loc.store.lastPathComponent)'")
+    }
     return store
   }
 }

@@ -15,6 +15,7 @@ extension Djsec {
       @Argument(help: ArgumentHelp("A public identity (djsec:...) or the path of a .pub file.", valueName: "public-identity"))
       var publicKey: String
       @Option(help: "The recipient's label (default: the label in the .pub file).") var name: String?
+      @Flag(help: "Give access again to a key that a trusted recipient removed.") var again = false
 
       func run() throws {
         // Refuses a malformed identity, and one anything sealed to could be opened by anyone.
@@ -22,10 +23,10 @@ extension Djsec {
         guard let label = name ?? label else { throw ValidationError("pass --name LABEL for this key") }
         guard KeyFile.isValidLabel(label) else { throw KeyFileError.invalidLabel(label) }
         let me = try options.modify { store throws(StoreError) in
-          try store.addRecipient(label: label, identity: identity)
+          try store.addRecipient(label: label, identity: identity, again: again)
           return try store.openerIdentity
         }
-        print("added \(label)")
+        print("added \(label) (fingerprint \(identity.fingerprint): check it with \(label))")
         // First contact for the new recipient: they compare this with what their djsec shows in 'djsec trust'.
         print("tell \(label) to expect the store signed by you: \(me.text) (fingerprint \(me.fingerprint))")
       }

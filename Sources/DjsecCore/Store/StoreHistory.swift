@@ -1,0 +1,120 @@
+import Foundation
+
+/// What the current branch's own history says about a store's values: for
+/// each name, the ciphertexts that a later version on that history replaced
+/// or removed. A store that holds one of them again brings back a value the
+/// team moved away from (a rotated SECRET_KEY a removed recipient knew),
+/// whatever its generation says: an old file pushed back, or a file copied
+/// from a branch that forked before the change (docs/SECURITY.md).
+///
+/// Only the first-parent chain counts: the versions this branch itself had,
+/// merges included as their results. Another branch's versions are not on
+/// it, so working on two branches is never mistaken for a rollback. Only
+/// versions signed by a trusted signer count, so a forged file in history
+/// cannot make a current value look replaced.
+struct StoreHistory {
+  /// name → ciphertexts replaced or removed by a later version on this history.
+  let superseded: [String: Set<[UInt8]>]
+
+  /// The names in `file` whose ciphertext this history saw replaced.
+  func replaced(in file: StoreFile) -> [String] {
+    file.secrets.compactMap { name, cipher in superseded[name]?.contains(cipher) == true ? name : nil }.sorted()
+  }
+
+  /// The history of `store` reachable from HEAD, newest first, at most
+  /// `limit` versions; nil outside a git work tree or when git fails (a
+  /// repository without history has nothing to compare with).
+  static func load(store: URL, trusted: Set<[UInt8]>, limit: Int = 500) -> StoreHistory? {
+    let folder = store.deletingLastPathComponent()
+    guard
+      let log = git(
+        [
+          "log", "--first-parent", "--format=%x01", "--raw", "--no-abbrev", "--no-renames", "-n", String(limit), "--",
+          store.lastPathComponent,
+        ],
+        in: folder), log.status == 0
+    else { return nil }
+    var blobs: [String] = []
+    for line in String(decoding: log.stdout, as: UTF8.self).split(separator: "\n") where line.hasPrefix(":") {
+      // :100644 100644 OLD NEW M<TAB>path; a deletion's NEW is all zeros.
+      let fields = line.split(separator: " ")
+      guard fields.count >= 4, fields[3].contains(where: { $0 != "0" }) else { continue }
+      blobs.append(String(fields[3]))
+    }
+    guard !blobs.isEmpty, let contents = readBlobs(blobs, in: folder) else { return nil }
+    let versions = contents.compactMap { bytes -> StoreFile? in
+      guard let file = try? StoreFile.parse(bytes: bytes, file: store.lastPathComponent), file.version >= 2,
+        let signature = file.signature, trusted.contains(signature.signer), file.signer != nil,
+        let start = SecretStore.lineStart(of: "signature: ", in: bytes),
+        Signature.verify(signature.bytes, of: Array(bytes[..<start]), publicKey: signature.signer)
+      else { return nil }
+      return file
+    }
+    return StoreHistory(superseded: supersededCiphertexts(newestFirst: versions))
+  }
+
+  /// (name, c) in a version is superseded when some newer version lacks the
+  /// name or holds another ciphertext for it.
+  static func supersededCiphertexts(newestFirst versions: [StoreFile]) -> [String: Set<[UInt8]>] {
+    var valuesInNewer: [String: Set<[UInt8]>] = [:]
+    var countWith: [String: Int] = [:]
+    var seen = 0
+    var out: [String: Set<[UInt8]>] = [:]
+    for version in versions {
+      for (name, cipher) in version.secrets {
+        let absentSomewhereNewer = (countWith[name] ?? 0) < seen
+        let otherValueNewer = valuesInNewer[name].map { !$0.subtracting([cipher]).isEmpty } ?? false
+        if absentSomewhereNewer || otherValueNewer { out[name, default: []].insert(cipher) }
+      }
+      for (name, cipher) in version.secrets {
+        valuesInNewer[name, default: []].insert(cipher)
+        countWith[name, default: 0] += 1
+      }
+      seen += 1
+    }
+    return out
+  }
+
+  private static func git(_ arguments: [String], in folder: URL, input: Data? = nil) -> (status: Int32, stdout: Data)? {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["git"] + arguments
+    process.environment = ChildEnvironment.variables()
+    process.currentDirectoryURL = folder
+    let out = Pipe()
+    let inPipe = Pipe()
+    process.standardOutput = out
+    process.standardError = FileHandle.nullDevice
+    process.standardInput = input == nil ? FileHandle.nullDevice : inPipe
+    do { try process.run() } catch { return nil }
+    if let input {
+      // Written from another thread so a full stdout pipe cannot deadlock the two.
+      let writer = inPipe.fileHandleForWriting
+      DispatchQueue.global().async {
+        writer.write(input)
+        try? writer.close()
+      }
+    }
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, data)
+  }
+
+  /// Every blob's bytes, in order, from one `git cat-file --batch`.
+  private static func readBlobs(_ ids: [String], in folder: URL) -> [[UInt8]]? {
+    guard let r = git(["cat-file", "--batch"], in: folder, input: Data((ids.joined(separator: "\n") + "\n").utf8)), r.status == 0 else {
+      return nil
+    }
+    let bytes = Array(r.stdout)
+    var out: [[UInt8]] = []
+    var at = 0
+    while at < bytes.count {
+      guard let newline = bytes[at...].firstIndex(of: 10) else { return nil }
+      let header = String(decoding: bytes[at..<newline], as: UTF8.self).split(separator: " ")
+      guard header.count == 3, header[1] == "blob", let size = Int(header[2]), newline + 1 + size <= bytes.count else { return nil }
+      out.append(Array(bytes[(newline + 1)..<(newline + 1 + size)]))
+      at = newline + 1 + size + 1
+    }
+    return out
+  }
+}
