@@ -105,16 +105,22 @@ bench: release
 	  --djsec "$$(swift build -c release --static-swift-stdlib --show-bin-path)/djsec" \
 	  --gitleaks $(BENCH_VENV)/bin/gitleaks --kingfisher $(BENCH_VENV)/bin/kingfisher $(BENCH_REPOS)
 
-# libFuzzer over the store parser for FUZZ_SECONDS (default 60); seeds are
-# made fresh (a real store from the built djsec) so none is committed.
+# libFuzzer over the store parser, then the key-file parser, FUZZ_SECONDS
+# each (default 60); seeds are made fresh (a real store and key files from
+# the built djsec) so none is committed.
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	swift build --scratch-path .build-fuzz --product DjsecFuzz -Xswiftc -DFUZZING -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
-	@set -e; corpus=$$(mktemp -d); seeds=$$(mktemp -d); trap 'rm -rf "$$corpus" "$$seeds"' EXIT; \
+	@set -e; stores=$$(mktemp -d); keys=$$(mktemp -d); seeds=$$(mktemp -d); trap 'rm -rf "$$stores" "$$keys" "$$seeds"' EXIT; \
 	swift build >/dev/null && bin="$$(swift build --show-bin-path)/djsec"; \
-	(cd "$$seeds" && "$$bin" keys new >/dev/null && printf 'v' | "$$bin" secret set NAME --stdin && printf 'w' | "$$bin" secret set OTHER --stdin); \
-	cp "$$seeds/secrets.djsec" "$$corpus/seed"; \
-	.build-fuzz/debug/DjsecFuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 "$$corpus"
+	(cd "$$seeds" && export XDG_STATE_HOME="$$seeds/state" && "$$bin" keys new >/dev/null && \
+	  DJSEC_PASSPHRASE=fuzz-seed "$$bin" keys new --name locked --passphrase >/dev/null && \
+	  printf 'v' | "$$bin" secret set NAME --stdin --key default >/dev/null && printf 'w' | "$$bin" secret set OTHER --stdin >/dev/null); \
+	cp "$$seeds/secrets.djsec" "$$stores/seed"; cp "$$seeds/keys/default.key" "$$seeds/keys/locked.key" "$$keys/"; \
+	echo "== fuzzing the store parser for $(FUZZ_SECONDS) s"; \
+	DJSEC_FUZZ_TARGET=store .build-fuzz/debug/DjsecFuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 "$$stores"; \
+	echo "== fuzzing the key-file parser for $(FUZZ_SECONDS) s"; \
+	DJSEC_FUZZ_TARGET=keyfile .build-fuzz/debug/DjsecFuzz -max_total_time=$(FUZZ_SECONDS) -max_len=2048 "$$keys"
 
 clean:
 	rm -rf .build $(VENV)

@@ -5,16 +5,33 @@
 import DjsecCore
 import Foundation
 
-/// Parses arbitrary bytes as a store; any input must end in a value or a
-/// thrown error, never a crash.
+/// Which parser this run feeds: DJSEC_FUZZ_TARGET=store (the default) or
+/// keyfile. `make fuzz` runs each in turn.
+let fuzzTarget = ProcessInfo.processInfo.environment["DJSEC_FUZZ_TARGET"] ?? "store"
+
+/// Parses arbitrary bytes as a store or a key file; any input must end in a
+/// value or a thrown error, never a crash.
 func fuzzOne(_ bytes: UnsafeRawBufferPointer) {
-  let text = String(decoding: bytes, as: UTF8.self)
-  _ = try? StoreFile.parse(text, file: "fuzz")
-  if let parsed = try? StoreFile.parse(text, file: "fuzz") {
+  if fuzzTarget == "keyfile" {
+    fuzzKeyFile(bytes)
+    return
+  }
+  if let parsed = try? StoreFile.parse(bytes: Array(bytes), file: "fuzz") {
     // What parses must serialise and parse back to the same structure.
     let again = try? StoreFile.parse(parsed.text, file: "fuzz-again")
     precondition(again?.secrets == parsed.secrets && again?.recipients == parsed.recipients, "round trip changed the store")
+    precondition(again?.generation == parsed.generation && again?.signature == parsed.signature, "round trip changed the header")
   }
+}
+
+/// A key file that parses must name a label and a 32-byte public key; a
+/// passphrase-protected one must refuse a wrong passphrase without crashing
+/// (Argon2id limits out of bounds are refused before any derivation).
+func fuzzKeyFile(_ bytes: UnsafeRawBufferPointer) {
+  let text = String(decoding: bytes, as: UTF8.self)
+  guard let key = try? KeyFile.parse(text, path: "fuzz.key") else { return }
+  precondition(key.publicKey.count == 32 && !key.label.isEmpty, "a parsed key file lacks its label or public key")
+  if !key.isPassphraseProtected { _ = try? key.unlock { () throws(StoreError) in [] } }
 }
 
 #if FUZZING

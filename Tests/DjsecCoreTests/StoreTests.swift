@@ -181,6 +181,15 @@ final class StoreTests: XCTestCase {
     try KeyFile.read(folder.appendingPathComponent("keys/alice.key")).unlock { () throws(StoreError) in [] }
   }
 
+  func testOversizedFilesAndLinesAreRefusedBeforeParsing() throws {
+    let good = try text
+    let long = "config: NOTE " + String(repeating: "x", count: StoreFile.maxLineBytes) + "\n"
+    try assertRefused(good.replacingOccurrences(of: "recipient: ", with: long + "recipient: "), "larger than djsec reads (1 MiB per line)")
+    let big = FileManager.default.createFile(atPath: storeURL.path, contents: Data(count: StoreFile.maxFileBytes + 1))
+    XCTAssertTrue(big)
+    XCTAssertThrowsError(try open()) { XCTAssertEqual($0 as? StoreError, .tooLarge(file: "secrets.djsec", limit: "64 MiB")) }
+  }
+
   func testSignatureByAKeyThatIsNotARecipientIsRefused() throws {
     // A valid MAC (the data key is known here) signed by an outsider: refused before any trust decision.
     let store = try open()

@@ -90,7 +90,7 @@ public struct KeyFile: Sendable {
     return try parse(String(decoding: data[..<count], as: UTF8.self), path: path)
   }
 
-  static func parse(_ text: String, path: String) throws(KeyFileError) -> KeyFile {
+  public static func parse(_ text: String, path: String) throws(KeyFileError) -> KeyFile {
     var fields: [String: (line: Int, value: Substring)] = [:]
     for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty && !line.hasPrefix("#")
     {
@@ -103,6 +103,10 @@ public struct KeyFile: Sendable {
     }
     guard let label = fields["label"]?.value, let pubText = fields["public"]?.value else {
       throw .malformed(path: path, line: 1, reason: "missing label or public key")
+    }
+    // Found by `make fuzz`: an empty or odd label would name the key in store lines and messages.
+    guard isValidLabel(String(label)) else {
+      throw .malformed(path: path, line: line("label"), reason: "the label must be 1 to 64 of A-Z a-z 0-9 . _ @ -")
     }
     guard let pub = Base64Text.decode(pubText), pub.count == KeyPair.keyBytes else {
       throw .malformed(path: path, line: line("public"), reason: "the public key is not 32 bytes of base64")

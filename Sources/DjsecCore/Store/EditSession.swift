@@ -147,8 +147,8 @@ public final class EditSession {
       if value.isEmpty { plan.risky.append("sets an empty value for \(name)") }
     }
     plan.removed = secrets.map(\.name).filter { after[$0] == nil }
-    if plan.removed.contains(Renderer.secretKey) {
-      plan.risky.append("removes \(Renderer.secretKey) (Django does not start without it)")
+    if plan.removed.contains(SecretKeyEntries.key) {
+      plan.risky.append("removes \(SecretKeyEntries.key) (Django does not start without it)")
     }
     return plan
   }
