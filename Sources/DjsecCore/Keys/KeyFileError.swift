@@ -13,6 +13,10 @@ public enum KeyFileError: Error, Equatable, Sendable {
   case malformed(path: String, line: Int, reason: String)
   case argon2idOutOfBounds(path: String, limit: String, value: String, bounds: String)
   case keyExists(path: String)
+  /// `keys new` would write a private key git does not ignore (`git add keys/` would commit it).
+  case keyNotIgnored(path: String)
+  /// The keys folder is a symbolic link: djsec writes no private key through one.
+  case keyFolderIsLink(path: String)
   case invalidLabel(String)
   case file(FileError)
   // Finding the key to use.
@@ -55,6 +59,8 @@ extension KeyFileError: DjsecError {
     case .argon2idOutOfBounds(let p, let limit, let value, let bounds):
       "\(Self.shown(p)): argon2id \(limit) \(value) is outside the accepted \(bounds)"
     case .keyExists(let p): "refusing to overwrite \(Self.shown(p))"
+    case .keyNotIgnored(let p): "refusing to write \(Self.shown(p)): git would not ignore it, so 'git add' would commit this private key"
+    case .keyFolderIsLink(let p): "refusing to write a private key into \(Self.shown(p)): it is a symbolic link"
     case .invalidLabel(let l): "\(l.isEmpty ? "an empty label" : l) is not a valid key label"
     case .file(let e): e.message
     case .noKeys(let searched): "no private key found in \(searched.joined(separator: ", "))"
@@ -88,6 +94,10 @@ extension KeyFileError: DjsecError {
     case .malformed, .argon2idOutOfBounds:
       "djsec keys new never writes this: restore your key from a backup, or make a new one with 'djsec keys new' and ask to be added again"
     case .keyExists: "choose another --name, or remove the old key first if it is really unused"
+    case .keyNotIgnored(let p):
+      "restore \(Self.shown(URL(fileURLWithPath: p).deletingLastPathComponent().path + "/.gitignore")) ('*', then '!*.pub'), or make the key outside the checkout: djsec keys new --user"
+    case .keyFolderIsLink(let p):
+      "make \(Self.shown(p)) a real folder with djsec's .gitignore, or make the key outside the checkout: djsec keys new --user"
     case .invalidLabel: "use 1 to 64 letters, digits, '.', '_', '@' or '-'"
     case .file(let e): e.hint
     case .noKeys: "create one with 'djsec keys new' (or 'djsec keys new --user'), or set DJSEC_PRIVATE_KEY (base64) in CI"

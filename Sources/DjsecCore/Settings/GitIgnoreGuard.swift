@@ -5,14 +5,23 @@ public enum GitIgnoreGuard {
 
   /// The patterns djsec needs ignored, relative to the .gitignore's folder.
   public static func patterns(localSettings relativePath: String) -> [String] {
-    ["/" + relativePath, "/keys/*", "!/keys/README.md", "!/keys/.gitignore", "!/keys/*.pub"]
+    [localSettingsPattern(relativePath), "/keys/*", "!/keys/README.md", "!/keys/.gitignore", "!/keys/*.pub"]
+  }
+
+  /// The pattern that ignores local_settings.py, anchored at the .gitignore's folder.
+  public static func localSettingsPattern(_ relativePath: String) -> String { "/" + relativePath }
+
+  /// The patterns `update` would append: those not already a line of `existing`.
+  public static func missing(_ patterns: [String], in existing: String?) -> [String] {
+    let present = Set((existing ?? "").split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) })
+    return patterns.filter { !present.contains($0) }
   }
 
   /// The .gitignore text with any missing patterns appended, or nil when all are there.
   public static func update(_ existing: String?, adding patterns: [String]) -> String? {
     let text = existing ?? ""
     let present = Set(text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) })
-    let missing = patterns.filter { !present.contains($0) }
+    let missing = missing(patterns, in: existing)
     guard !missing.isEmpty else { return nil }
     var out = text
     if !out.isEmpty && !out.hasSuffix("\n") { out += "\n" }

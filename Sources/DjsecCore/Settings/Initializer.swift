@@ -99,9 +99,7 @@ public struct Initializer: Sendable {
     for folder in Set([project.root.path, project.settingsFolder.path]) where access(folder, W_OK) != 0 {
       throw .notWritable(path: folder)
     }
-    if Git.isTracked(local) {
-      throw .localSettingsTracked(path: relativePath(local, from: project.root))
-    }
+    try checkFiles(project)
 
     // Key: keep the one djsec wrote before (in the store, else in
     // local_settings.py) unless --force.
@@ -126,6 +124,8 @@ public struct Initializer: Sendable {
       do { haveKey = try !location.keyRing.candidates().isEmpty } catch { throw .store(error) }
       var sealedTo = "\(options.keyLabel) (keys/\(options.keyLabel).key)"
       if !haveKey {
+        // The key pair is written first: a keys folder it may not go in stops init before anything is.
+        do { try KeyStoreFiles.checkFolder(location.keys, label: options.keyLabel) } catch { throw .store(.key(error)) }
         changes.append(
           Change(
             file: location.keys.appendingPathComponent("\(options.keyLabel).key"), kind: .create, mode: 0o600,
@@ -211,6 +211,22 @@ public struct Initializer: Sendable {
     return Plan(project: project, changes: changes, keptKey: keptKey)
   }
 
+  /// The project files init reads and replaces are no symbolic links, and
+  /// the one that receives the key (local_settings.py) will be ignored by
+  /// git once init's rule is in .gitignore (see SecretFileGuard).
+  private func checkFiles(_ project: DjangoProject) throws(InitError) {
+    let local = project.localSettingsFile
+    let gitignore = project.root.appendingPathComponent(".gitignore")
+    do {
+      for file in [gitignore, project.settingsFile] { try SecretFileGuard.checkNotLink(file, root: project.root) }
+    } catch { throw .secretFile(error) }
+    let rule = GitIgnoreGuard.localSettingsPattern(relativePath(local, from: project.root))
+    let addsRule = !GitIgnoreGuard.missing([rule], in: try readText(gitignore)).isEmpty
+    do { try SecretFileGuard.checkSecretTarget(local, root: project.root, ruleAddedTo: addsRule ? gitignore : nil) } catch {
+      throw .secretFile(error)
+    }
+  }
+
   /// Writes every changed file. local_settings.py goes first: the settings.py
   /// hook must never point at a file that does not exist yet.
   public func apply(_ plan: Plan, options: Options = Options()) throws(InitError) {
@@ -272,7 +288,7 @@ public enum InitError: Error, Equatable, Sendable {
   case hostsRequired
   case project(ProjectError)
   case notWritable(path: String)
-  case localSettingsTracked(path: String)
+  case secretFile(SecretFileError)
   case wouldOverwrite(path: String)
   case key(KeyError)
   case template(TemplateError)
@@ -289,7 +305,7 @@ extension InitError: DjsecError {
     case .hostsRequired: "the deploy profile needs the host names the site answers to"
     case .project(let e): e.message
     case .notWritable(let p): "cannot write to \(p): permission denied"
-    case .localSettingsTracked(let p): "refusing to write \(p): git tracks it, so its secrets would be committed"
+    case .secretFile(let e): e.message
     case .wouldOverwrite(let p): "refusing to overwrite \(p): it was not written by djsec or holds a weak SECRET_KEY"
     case .key(let e): e.message
     case .template(let e): e.message
@@ -307,7 +323,7 @@ extension InitError: DjsecError {
     case .hostsRequired: "pass --host example.com (repeatable), or --profile dev for local development"
     case .project(let e): e.hint
     case .notWritable: "run djsec as a user who may write to that folder"
-    case .localSettingsTracked(let p): "run: git rm --cached \(p) && git commit -m \"Stop tracking \(p)\", then rotate the key it held"
+    case .secretFile(let e): e.hint
     case .wouldOverwrite: "pass --force to replace it with a new key"
     case .key(let e): e.hint
     case .template(let e): e.hint

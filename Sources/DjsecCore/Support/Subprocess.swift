@@ -20,7 +20,7 @@ enum Subprocess {
     var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
   }
 
-  static func run(_ executable: String, _ arguments: [String], in directory: URL? = nil) -> Result? {
+  static func run(_ executable: String, _ arguments: [String], in directory: URL? = nil, input: Data? = nil) -> Result? {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [executable] + arguments
@@ -30,8 +30,15 @@ enum Subprocess {
     let err = Pipe()
     process.standardOutput = out
     process.standardError = err
-    process.standardInput = FileHandle.nullDevice
+    let inputPipe = input.map { _ in Pipe() }
+    process.standardInput = inputPipe ?? FileHandle.nullDevice
     do { try process.run() } catch { return nil }
+    // Short inputs only (a few paths): they fit in the pipe's buffer, so
+    // writing before reading cannot block.
+    if let input, let inputPipe {
+      inputPipe.fileHandleForWriting.write(input)
+      try? inputPipe.fileHandleForWriting.close()
+    }
     // Read both pipes before waiting so a chatty child cannot block on a full pipe.
     let errData = DispatchQueue(label: "djsec.subprocess.stderr")
     nonisolated(unsafe) var stderrBytes = Data()
@@ -48,8 +55,9 @@ enum Subprocess {
   }
 }
 
-/// The few git questions `init` asks. git missing or the folder not in a
-/// repository both mean "not tracked", which is the safe answer for writing.
+/// The few git questions `init`, `render` and `keys new` ask. git missing or
+/// the folder not in a repository both mean "not tracked" and "not in a work
+/// tree": a file outside every repository cannot be committed.
 enum Git {
   static func isInsideWorkTree(_ directory: URL) -> Bool {
     guard let r = Subprocess.run("git", ["rev-parse", "--is-inside-work-tree"], in: directory) else { return false }
@@ -59,7 +67,9 @@ enum Git {
   static func isTracked(_ file: URL) -> Bool {
     let dir = file.deletingLastPathComponent()
     guard FileManager.default.fileExists(atPath: dir.path), isInsideWorkTree(dir) else { return false }
-    guard let r = Subprocess.run("git", ["ls-files", "--error-unmatch", "--", file.lastPathComponent], in: dir) else {
+    // :(literal): a file named `*.py` means that file, not a pattern.
+    guard let r = Subprocess.run("git", ["ls-files", "--error-unmatch", "--", ":(literal)" + file.lastPathComponent], in: dir)
+    else {
       return false
     }
     return r.status == 0
@@ -79,5 +89,32 @@ enum Git {
       return false
     }
     return r.status == 0
+  }
+
+  /// The ignore rule that decides whether git ignores `file`, the last one
+  /// matching it, whether it ignores the file or re-includes it (`!pattern`);
+  /// nil when no rule matches it or the folder is not in a work tree.
+  static func ignoreRule(for file: URL) -> IgnoreRule? {
+    let dir = file.deletingLastPathComponent()
+    guard isInsideWorkTree(dir),
+      let top = Subprocess.run("git", ["rev-parse", "--show-toplevel"], in: dir), top.status == 0,
+      // -z (with --stdin) so no path is quoted; -n to hear about `!pattern` too.
+      let r = Subprocess.run(
+        "git", ["check-ignore", "--stdin", "-z", "-v", "-n"], in: dir, input: Data(file.lastPathComponent.utf8) + [0])
+    else { return nil }
+    let fields = r.stdout.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+    guard fields.count >= 3, !fields[0].isEmpty, let line = Int(fields[1]) else { return nil }
+    // The source is relative to the top of the work tree (or absolute, for core.excludesFile).
+    let root = URL(fileURLWithPath: top.stdoutText.trimmingCharacters(in: .newlines))
+    let source = fields[0].hasPrefix("/") ? URL(fileURLWithPath: fields[0]) : root.appendingPathComponent(fields[0])
+    return IgnoreRule(source: source.standardizedFileURL, line: line, negated: fields[2].hasPrefix("!"))
+  }
+
+  struct IgnoreRule: Equatable {
+    /// The file the rule is in: a .gitignore, .git/info/exclude or core.excludesFile.
+    var source: URL
+    var line: Int
+    /// `!pattern`: the rule re-includes the file.
+    var negated: Bool
   }
 }

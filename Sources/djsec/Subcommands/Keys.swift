@@ -38,6 +38,8 @@ extension Djsec {
           let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
           folder = StoreLocation.find(from: here, environment: Djsec.environment).keys
         }
+        // Before asking for a passphrase: a folder the key may not go in is refused first.
+        try KeyStoreFiles.checkFolder(folder, label: name)
         let words = passphrase ? try Terminal.newPassphrase(for: folder.appendingPathComponent("\(name).key").path) : nil
         let (pair, _) = try KeyStoreFiles.create(in: folder, label: name, passphrase: words, folderMode: user ? 0o700 : 0o755)
         print(KeyFile.publicText(label: name, identity: try PublicIdentity(pair)), terminator: "")

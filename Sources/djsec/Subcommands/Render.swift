@@ -16,14 +16,21 @@ extension Djsec {
     }
 
     static func render(options: StoreOptions, template: String?, out: String?) throws -> URL {
+      // Before any value is decrypted: the target must be a file git will never commit, and no symbolic link.
+      let target = try Self.target(options: options, out: out)
+      try SecretFileGuard.checkSecretTarget(target, root: options.location.root)
       let tmpl =
         try template.map { try SettingsTemplate.load(URL(fileURLWithPath: $0)) } ?? Installation.template(named: "local_settings.py.tmpl")
       // Rendering deploys the values: a store under a retired data key (values a removed recipient knew) is refused.
       let store = try options.open(access: .write)
       let text = try Renderer.render(store, template: tmpl)
-      let target = try out.map { URL(fileURLWithPath: $0) } ?? DjangoProject.locate(root: options.location.root).localSettingsFile
       try AtomicFile.write(text, to: target, mode: 0o600)
       return target
+    }
+
+    /// `--out`, else local_settings.py beside the settings module manage.py names.
+    static func target(options: StoreOptions, out: String?) throws -> URL {
+      try out.map { URL(fileURLWithPath: $0) } ?? DjangoProject.locate(root: options.location.root).localSettingsFile
     }
   }
 
@@ -44,6 +51,9 @@ extension Djsec {
     @Flag(help: "Do not render local_settings.py afterwards.") var noRender = false
 
     func run() throws {
+      // Checked before the store changes, so a refusal leaves the store and the file in step.
+      let rendered = renderTarget
+      if let rendered { try SecretFileGuard.checkSecretTarget(rendered, root: options.location.root) }
       switch what {
       case "secret-key":
         try options.modify { store throws(StoreError) in
@@ -61,11 +71,16 @@ extension Djsec {
         }
         print("rotated \(what)")
       }
-      if !noRender, what != "data-key", let project = try? DjangoProject.locate(root: options.location.root),
-        FileManager.default.fileExists(atPath: project.localSettingsFile.path)
-      {
+      if rendered != nil {
         print("rendered \(try Render.render(options: options, template: nil, out: nil).path)")
       }
+    }
+
+    /// The file rendered again afterwards: local_settings.py when anything is
+    /// there (a dangling link too, which the guard then refuses).
+    private var renderTarget: URL? {
+      guard !noRender, what != "data-key", let target = try? Render.target(options: options, out: nil) else { return nil }
+      return SymbolicLink.exists(target) ? target : nil
     }
   }
 }
