@@ -76,28 +76,7 @@ struct StoreHistory {
   }
 
   private static func git(_ arguments: [String], in folder: URL, input: Data? = nil) -> (status: Int32, stdout: Data)? {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["git"] + arguments
-    process.environment = ChildEnvironment.variables()
-    process.currentDirectoryURL = folder
-    let out = Pipe()
-    let inPipe = Pipe()
-    process.standardOutput = out
-    process.standardError = FileHandle.nullDevice
-    process.standardInput = input == nil ? FileHandle.nullDevice : inPipe
-    do { try process.run() } catch { return nil }
-    if let input {
-      // Written from another thread so a full stdout pipe cannot deadlock the two.
-      let writer = inPipe.fileHandleForWriting
-      DispatchQueue.global().async {
-        writer.write(input)
-        try? writer.close()
-      }
-    }
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, data)
+    Subprocess.run("git", arguments, in: folder, input: input).map { ($0.status, $0.stdout) }
   }
 
   /// Every blob's bytes, in order, from one `git cat-file --batch`.

@@ -33,11 +33,14 @@ enum Subprocess {
     let inputPipe = input.map { _ in Pipe() }
     process.standardInput = inputPipe ?? FileHandle.nullDevice
     do { try process.run() } catch { return nil }
-    // Short inputs only (a few paths): they fit in the pipe's buffer, so
-    // writing before reading cannot block.
+    // Written from another thread: a long input (blob ids for cat-file)
+    // and a long output would otherwise block each other on full pipes.
     if let input, let inputPipe {
-      inputPipe.fileHandleForWriting.write(input)
-      try? inputPipe.fileHandleForWriting.close()
+      let writer = inputPipe.fileHandleForWriting
+      DispatchQueue.global().async {
+        writer.write(input)
+        try? writer.close()
+      }
     }
     // Read both pipes before waiting so a chatty child cannot block on a full pipe.
     let errData = DispatchQueue(label: "djsec.subprocess.stderr")
