@@ -293,13 +293,14 @@ final class StoreTrustTests: XCTestCase {
     XCTAssertEqual(read.status, 0, read.stderr)
     XCTAssertTrue(read.stderr.contains("replaced since (SECRET_KEY)"), read.stderr)
     let before = try alice.storeBytes()
-    for args in [["secret", "set", "X", "--stdin"], ["rotate", "R", "--generate", "--no-render"], ["render", "--out", "out.py"]] {
+    let out = alice.home.appendingPathComponent("out.py")
+    for args in [["secret", "set", "X", "--stdin"], ["rotate", "R", "--generate", "--no-render"], ["render", "--out", out.path]] {
       let r = try alice.djsec(args, stdin: "x")
       assertRefused(r, hiding: [k1, k2], "\(args.prefix(2)) on an older copy")
       XCTAssertTrue(r.stderr.contains("replaced since (SECRET_KEY)"), r.stderr)
     }
     XCTAssertEqual(try alice.storeBytes(), before)
-    XCTAssertFalse(FileManager.default.fileExists(atPath: alice.repo.appendingPathComponent("out.py").path))
+    XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
     // Bringing it back on purpose is possible, after review.
     let review = try alice.ok(["trust", "--yes"])
     XCTAssertTrue(review.stdout.contains("replaced since (SECRET_KEY)"), review.stdout)
