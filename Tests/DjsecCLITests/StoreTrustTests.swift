@@ -307,6 +307,30 @@ final class StoreTrustTests: XCTestCase {
     try alice.set("X", "x")
   }
 
+  /// Second red team: config lines roll back too (`profile dev` pushed back
+  /// over `deploy` would render DEBUG = True), and a shallow clone, where the
+  /// history check cannot see the history, says so.
+  func testConfigLinesRollBackTooAndAShallowCloneSaysItsCheckIsPartial() throws {
+    let alice = try aliceWithStore(in: work, secrets: [("R", fresh("r"))])
+    try format.edit(alice.store, key: alice.keyFile, ["--config", "profile=dev", "--config", "hosts=localhost"])
+    try alice.commit("dev settings")
+    try format.edit(alice.store, key: alice.keyFile, ["--config", "profile=deploy", "--config", "hosts=example.com"])
+    try alice.commit("deploy settings")
+    try alice.gitOK(["show", "HEAD~1:secrets.djsec"]).write(to: alice.store, atomically: false, encoding: .utf8)
+    try alice.commit("innocent-looking change")
+    let r = try alice.djsec(["secret", "set", "X", "--stdin"], stdin: "x")
+    XCTAssertEqual(r.status, 2, r.stderr)
+    XCTAssertTrue(r.stderr.contains("replaced since (config hosts, config profile)"), r.stderr)
+
+    let shallow = work.appendingPathComponent("shallow")
+    try alice.gitOK(["clone", "-q", "--depth", "1", "file://\(alice.repo.path)", shallow.path])
+    let read = try CLI.run(
+      CLI.binary, ["secret", "get", "R", "--store", shallow.appendingPathComponent("secrets.djsec").path], in: shallow,
+      environment: alice.environment)
+    XCTAssertEqual(read.status, 0, read.stderr)
+    XCTAssertTrue(read.stderr.contains("saw only part of secrets.djsec's history"), read.stderr)
+  }
+
   /// Red-team finding: a file from a branch that forked before a rotation,
   /// copied onto main with a higher generation than main's, or merged in
   /// through the driver, brings the rotated SECRET_KEY back.

@@ -61,6 +61,8 @@ public final class SecretStore {
   /// Entries whose ciphertext this branch's git history replaced since (an
   /// older copy put back): reading warns, writing and rendering refuse.
   public private(set) var replacedEntries: [String] = []
+  /// The history check saw only part of the history (a shallow clone, a very long one).
+  public private(set) var historyIncomplete = false
 
   var displayName: String { url.lastPathComponent }
 
@@ -116,8 +118,10 @@ public final class SecretStore {
       file: file, fingerprint: store.keys.fingerprint, ownSignKey: ownSignKey, record: record, trustedKeys: trust.trustedKeys)
     if file.version >= 2 && store.verdict.trustsSigner {
       let signers = TrustPolicy.signers(own: ownSignKey, record: record, trustedKeys: trust.trustedKeys)
-      let replaced = StoreHistory.load(store: url, trusted: signers)?.replaced(in: file) ?? []
-      store.replacedEntries = replaced.filter { record?.accepted($0, file.secrets[$0]!) != true }
+      let history = StoreHistory.load(store: url, trusted: signers)
+      let entries = StoreHistory.entries(file)
+      store.replacedEntries = (history?.replaced(in: file) ?? []).filter { record?.accepted($0, entries[$0] ?? []) != true }
+      store.historyIncomplete = history?.incomplete ?? false
     }
     try store.enforce(access)
     return store
@@ -224,7 +228,8 @@ public final class SecretStore {
     guard trust.recordFolder != nil else { throw .trust(.unreadableRecord(path: "$XDG_STATE_HOME/djsec/trust (no home folder)")) }
     if !replacedEntries.isEmpty, var next = record {
       for name in replacedEntries {
-        next.acceptedReplaced = (next.acceptedReplaced ?? [:]).merging([name: [TrustRecord.digest(file.secrets[name]!)]]) { $0 + $1 }
+        let value = StoreHistory.entries(file)[name] ?? []
+        next.acceptedReplaced = (next.acceptedReplaced ?? [:]).merging([name: [TrustRecord.digest(value)]]) { $0 + $1 }
       }
       record = next
       replacedEntries = []

@@ -14,26 +14,42 @@ import Foundation
 /// cannot make a current value look replaced.
 struct StoreHistory {
   /// name → ciphertexts replaced or removed by a later version on this history.
+  /// Config lines count as entries named `config KEY` (a pushed-back
+  /// `profile dev` is a rollback as much as a pushed-back password).
   let superseded: [String: Set<[UInt8]>]
+  /// True when the check could not see the whole history: a shallow clone,
+  /// or more versions than `limit`. Callers say so; nothing is refused for it.
+  let incomplete: Bool
 
-  /// The names in `file` whose ciphertext this history saw replaced.
+  /// The names in `file` whose ciphertext (or config value) this history saw replaced.
   func replaced(in file: StoreFile) -> [String] {
-    file.secrets.compactMap { name, cipher in superseded[name]?.contains(cipher) == true ? name : nil }.sorted()
+    Self.entries(file).compactMap { name, value in superseded[name]?.contains(value) == true ? name : nil }.sorted()
+  }
+
+  /// The entries the check compares: every secret's ciphertext, and every config line's value.
+  static func entries(_ file: StoreFile) -> [String: [UInt8]] {
+    var out = file.secrets
+    for (key, value) in file.config { out["config \(key)"] = Array(value.utf8) }
+    return out
   }
 
   /// The history of `store` reachable from HEAD, newest first, at most
   /// `limit` versions; nil outside a git work tree or when git fails (a
   /// repository without history has nothing to compare with).
-  static func load(store: URL, trusted: Set<[UInt8]>, limit: Int = 500) -> StoreHistory? {
+  static func load(store: URL, trusted: Set<[UInt8]>, limit: Int = 5000) -> StoreHistory? {
     let folder = store.deletingLastPathComponent()
+    // Replace refs (which a fetch of refs/* brings) could rewrite the history walked here.
     guard
       let log = git(
         [
-          "log", "--first-parent", "--format=%x01", "--raw", "--no-abbrev", "--no-renames", "-n", String(limit), "--",
-          store.lastPathComponent,
+          "--no-replace-objects", "log", "--first-parent", "--format=%x01", "--raw", "--no-abbrev", "--no-renames", "-n",
+          String(limit + 1), "--", store.lastPathComponent,
         ],
         in: folder), log.status == 0
     else { return nil }
+    let shallow = git(["rev-parse", "--is-shallow-repository"], in: folder).map {
+      String(decoding: $0.stdout, as: UTF8.self).hasPrefix("true")
+    }
     var blobs: [String] = []
     for line in String(decoding: log.stdout, as: UTF8.self).split(separator: "\n") where line.hasPrefix(":") {
       // :100644 100644 OLD NEW M<TAB>path; a deletion's NEW is all zeros.
@@ -41,6 +57,8 @@ struct StoreHistory {
       guard fields.count >= 4, fields[3].contains(where: { $0 != "0" }) else { continue }
       blobs.append(String(fields[3]))
     }
+    let truncated = blobs.count > limit
+    blobs = Array(blobs.prefix(limit))
     guard !blobs.isEmpty, let contents = readBlobs(blobs, in: folder) else { return nil }
     let versions = contents.compactMap { bytes -> StoreFile? in
       guard let file = try? StoreFile.parse(bytes: bytes, file: store.lastPathComponent), file.version >= 2,
@@ -50,7 +68,7 @@ struct StoreHistory {
       else { return nil }
       return file
     }
-    return StoreHistory(superseded: supersededCiphertexts(newestFirst: versions))
+    return StoreHistory(superseded: supersededCiphertexts(newestFirst: versions), incomplete: truncated || shallow == true)
   }
 
   /// (name, c) in a version is superseded when some newer version lacks the
@@ -60,13 +78,13 @@ struct StoreHistory {
     var countWith: [String: Int] = [:]
     var seen = 0
     var out: [String: Set<[UInt8]>] = [:]
-    for version in versions {
-      for (name, cipher) in version.secrets {
+    for version in versions.map(entries) {
+      for (name, cipher) in version {
         let absentSomewhereNewer = (countWith[name] ?? 0) < seen
         let otherValueNewer = valuesInNewer[name].map { !$0.subtracting([cipher]).isEmpty } ?? false
         if absentSomewhereNewer || otherValueNewer { out[name, default: []].insert(cipher) }
       }
-      for (name, cipher) in version.secrets {
+      for (name, cipher) in version {
         valuesInNewer[name, default: []].insert(cipher)
         countWith[name, default: 0] += 1
       }
@@ -81,7 +99,9 @@ struct StoreHistory {
 
   /// Every blob's bytes, in order, from one `git cat-file --batch`.
   private static func readBlobs(_ ids: [String], in folder: URL) -> [[UInt8]]? {
-    guard let r = git(["cat-file", "--batch"], in: folder, input: Data((ids.joined(separator: "\n") + "\n").utf8)), r.status == 0 else {
+    guard let r = git(["--no-replace-objects", "cat-file", "--batch"], in: folder, input: Data((ids.joined(separator: "\n") + "\n").utf8)),
+      r.status == 0
+    else {
       return nil
     }
     let bytes = Array(r.stdout)

@@ -48,8 +48,9 @@ public enum StoreMerge {
     // from before a rotation committed on a branch): that is a rollback,
     // not a change, whatever its generation (StoreHistory).
     let history = StoreHistory.load(store: URL(fileURLWithPath: displayName), trusted: try o.trustedSigners)
-    let back = t.names.filter { name in
-      t.file.secrets[name] != b.file.secrets[name] && history?.superseded[name]?.contains(t.file.secrets[name]!) == true
+    let (theirs, base) = (StoreHistory.entries(t.file), StoreHistory.entries(b.file))
+    let back = theirs.keys.sorted().filter { name in
+      theirs[name] != base[name] && history?.superseded[name]?.contains(theirs[name]!) == true
     }
     guard back.isEmpty else { throw refuse("their side brings back values this branch replaced since (\(back.joined(separator: ", ")))") }
     var conflicts = try mergeEntries(base: b, ours: o, theirs: t)

@@ -66,6 +66,11 @@ struct StoreOptions: ParsableArguments {
         "\(loc.store.lastPathComponent) is older than the newest version you have seen (\(why)); "
           + "see what changed with 'git log -p -- \(loc.store.lastPathComponent)'")
     }
+    if access != .review, store.historyIncomplete {
+      Diagnostics.warning(
+        "the rollback check saw only part of \(loc.store.lastPathComponent)'s history (a shallow clone?): fetch it all (git fetch --unshallow)"
+      )
+    }
     if access == .read, !store.replacedEntries.isEmpty {
       Diagnostics.warning(
         "\(loc.store.lastPathComponent) holds values that this branch's history replaced since (\(store.replacedEntries.joined(separator: ", "))): "
