@@ -287,9 +287,7 @@ final class SecretEditTests: XCTestCase {
     _ args: [String], stdin: String? = nil, env: [String: String] = [:], status: Int32 = 0, file: StaticString = #filePath,
     line: UInt = #line
   ) throws -> Run {
-    let r = try CLI.run(CLI.binary, args, in: project, stdin: stdin, environment: env)
-    XCTAssertEqual(r.status, status, "djsec \(args.joined(separator: " ")): \(r.stderr)", file: file, line: line)
-    return r
+    try CLI.expect(args, in: project, stdin: stdin, env: env, status: status, file: file, line: line)
   }
 
   /// djsec in a new session, so it has no controlling terminal even when the

@@ -31,9 +31,7 @@ final class SecretNameEndToEndTests: XCTestCase {
     _ args: [String], stdin: String? = nil, env: [String: String] = [:], status: Int32 = 0, file: StaticString = #filePath,
     line: UInt = #line
   ) throws -> Run {
-    let r = try CLI.run(CLI.binary, args, in: project, stdin: stdin, environment: env)
-    XCTAssertEqual(r.status, status, "djsec \(args.first ?? "") \(args.dropFirst().first ?? ""): \(r.stderr)", file: file, line: line)
-    return r
+    try CLI.expect(args, in: project, stdin: stdin, env: env, status: status, file: file, line: line)
   }
 
   private func setting(_ expression: String) throws -> String {

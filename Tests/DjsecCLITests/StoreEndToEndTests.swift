@@ -22,12 +22,8 @@ final class StoreEndToEndTests: XCTestCase {
   private func djsec(
     _ args: [String], stdin: String? = nil, env: [String: String] = [:], status: Int32 = 0, file: StaticString = #filePath,
     line: UInt = #line
-  )
-    throws -> Run
-  {
-    let r = try CLI.run(CLI.binary, args, in: project, stdin: stdin, environment: env)
-    XCTAssertEqual(r.status, status, "djsec \(args.joined(separator: " ")): \(r.stderr)", file: file, line: line)
-    return r
+  ) throws -> Run {
+    try CLI.expect(args, in: project, stdin: stdin, env: env, status: status, file: file, line: line)
   }
 
   private func py(_ code: String, in dir: URL? = nil) throws -> String {

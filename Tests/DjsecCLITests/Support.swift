@@ -78,6 +78,18 @@ enum CLI {
       stderr: String(decoding: errData, as: UTF8.self))
   }
 
+  /// djsec in `directory` that must end with `status`; the message names the
+  /// subcommand and quotes stderr (which never holds a value).
+  @discardableResult
+  static func expect(
+    _ args: [String], in directory: URL, stdin: String? = nil, env: [String: String] = [:], status: Int32 = 0,
+    file: StaticString = #filePath, line: UInt = #line
+  ) throws -> Run {
+    let r = try run(binary, args, in: directory, stdin: stdin, environment: env)
+    XCTAssertEqual(r.status, status, "djsec \(args.prefix(2).joined(separator: " ")): \(r.stderr)", file: file, line: line)
+    return r
+  }
+
   @discardableResult
   static func djsec(_ arguments: [String], in directory: URL? = nil, stdin: String? = nil) throws -> Run {
     try run(binary, arguments, in: directory, stdin: stdin)
