@@ -331,6 +331,24 @@ final class StoreTrustTests: XCTestCase {
     XCTAssertTrue(read.stderr.contains("saw only part of secrets.djsec's history"), read.stderr)
   }
 
+  /// Second red team: pushing an old copy and then the current file again
+  /// must not make the current values look replaced (a lockout with two
+  /// keyless commits); the old copy itself stays refused.
+  func testPushingTheCurrentFileBackAfterAnOldOneLocksNobodyOut() throws {
+    let (k1, k2) = (fresh("k1"), fresh("k2"))
+    let alice = try aliceWithStore(in: work, secrets: [("SECRET_KEY", k1)])
+    try alice.set("SECRET_KEY", k2)
+    try alice.commit("rotate SECRET_KEY")
+    let current = try alice.storeBytes()
+    try alice.gitOK(["show", "HEAD~1:secrets.djsec"]).write(to: alice.store, atomically: false, encoding: .utf8)
+    try alice.commit("old copy")
+    XCTAssertEqual(try alice.djsec(["secret", "set", "X", "--stdin"], stdin: "x").status, 2)
+    try current.write(to: alice.store)
+    try alice.commit("current copy again")
+    try alice.set("X", "x")
+    XCTAssertEqual(try alice.ok(["secret", "get", "SECRET_KEY"]).stdout, k2 + "\n")
+  }
+
   /// Red-team finding: a file from a branch that forked before a rotation,
   /// copied onto main with a higher generation than main's, or merged in
   /// through the driver, brings the rotated SECRET_KEY back.

@@ -71,24 +71,47 @@ struct StoreHistory {
     return StoreHistory(superseded: supersededCiphertexts(newestFirst: versions), incomplete: truncated || shallow == true)
   }
 
-  /// (name, c) in a version is superseded when some newer version lacks the
-  /// name or holds another ciphertext for it.
+  /// (name, c) in a version V is superseded when a newer version on this
+  /// history, with a higher generation than V's, lacks the name or holds
+  /// another value for it. The generation matters: every honest write is
+  /// numbered above what its writer had seen, so an old file pushed back
+  /// (a lower generation) replaces nothing, and pushing the current file
+  /// again after it does not make the current values look replaced.
   static func supersededCiphertexts(newestFirst versions: [StoreFile]) -> [String: Set<[UInt8]>] {
-    var valuesInNewer: [String: Set<[UInt8]>] = [:]
-    var countWith: [String: Int] = [:]
-    var seen = 0
+    var newerGenerations: [UInt64] = []  // sorted
+    var newerWithName: [String: [UInt64]] = [:]  // sorted, per name
+    var newestWithValue: [String: [[UInt8]: UInt64]] = [:]  // name → value → highest generation holding it
     var out: [String: Set<[UInt8]>] = [:]
-    for version in versions.map(entries) {
-      for (name, cipher) in version {
-        let absentSomewhereNewer = (countWith[name] ?? 0) < seen
-        let otherValueNewer = valuesInNewer[name].map { !$0.subtracting([cipher]).isEmpty } ?? false
-        if absentSomewhereNewer || otherValueNewer { out[name, default: []].insert(cipher) }
+    func countAbove(_ g: UInt64, in sorted: [UInt64]) -> Int {
+      var (low, high) = (0, sorted.count)
+      while low < high {
+        let mid = (low + high) / 2
+        if sorted[mid] <= g { low = mid + 1 } else { high = mid }
       }
-      for (name, cipher) in version {
-        valuesInNewer[name, default: []].insert(cipher)
-        countWith[name, default: 0] += 1
+      return sorted.count - low
+    }
+    func insert(_ g: UInt64, into sorted: inout [UInt64]) {
+      var (low, high) = (0, sorted.count)
+      while low < high {
+        let mid = (low + high) / 2
+        if sorted[mid] <= g { low = mid + 1 } else { high = mid }
       }
-      seen += 1
+      sorted.insert(g, at: low)
+    }
+    for version in versions {
+      let g = version.generation
+      let entries = entries(version)
+      let allAbove = countAbove(g, in: newerGenerations)
+      for (name, value) in entries {
+        let absentAbove = allAbove > countAbove(g, in: newerWithName[name] ?? [])
+        let otherAbove = newestWithValue[name]?.contains { $0.key != value && $0.value > g } ?? false
+        if absentAbove || otherAbove { out[name, default: []].insert(value) }
+      }
+      for (name, value) in entries {
+        insert(g, into: &newerWithName[name, default: []])
+        newestWithValue[name, default: [:]][value] = max(newestWithValue[name]?[value] ?? 0, g)
+      }
+      insert(g, into: &newerGenerations)
     }
     return out
   }
