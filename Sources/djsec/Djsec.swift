@@ -14,7 +14,8 @@ struct Djsec: ParsableCommand {
     abstract: "Keep a Django project's secrets out of harm's way.",
     version: version,
     subcommands: [
-      Keygen.self, Init.self, Scan.self, Keys.self, Secret.self, Recipients.self, Trust.self, Render.self, Rotate.self, GitSetup.self,
+      Keygen.self, Init.self, Scan.self, Keys.self, Secret.self, Recipients.self, Trust.self, Render.self, Rotate.self, Exec.self,
+      GitSetup.self,
       MergeDriver.self,
       Textconv.self,
     ]

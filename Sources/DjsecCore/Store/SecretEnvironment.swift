@@ -1,0 +1,64 @@
+import Foundation
+
+/// The environment `djsec exec` gives a command: djsec's own without any
+/// DJSEC_* variable (ChildEnvironment), plus each secret of the store under
+/// its own name, so a process gets its secrets without any file on disk. A
+/// secret wins over an inherited variable of the same name: the store is
+/// what the user asked for.
+public enum SecretEnvironment {
+  /// `KEY=VALUE` entries as bytes (values are any bytes but NUL, which no
+  /// environment can hold), in name order.
+  public static func entries(_ store: SecretStore, only: [String]) throws(ExecError) -> [[UInt8]] {
+    let names = only.isEmpty ? store.names : only
+    var secrets: [String: [UInt8]] = [:]
+    for name in names {
+      guard store.contains(name) else { throw .missingSecret(name: name, store: store.url.lastPathComponent) }
+      let bytes: [UInt8]
+      do { bytes = try store.value(name).withUnsafeBytes { Array($0) } } catch { throw .store(error) }
+      guard !bytes.contains(0) else { throw .nulInValue(name: name) }
+      secrets[name] = bytes
+    }
+    var variables = ChildEnvironment.variables().mapValues { Array($0.utf8) }
+    variables.merge(secrets) { $1 }
+    return variables.keys.sorted().map { Array($0.utf8) + [UInt8(ascii: "=")] + variables[$0]! }
+  }
+}
+
+/// Why `djsec exec` could not start the command.
+public enum ExecError: Error, Equatable, Sendable {
+  case missingSecret(name: String, store: String)
+  case nulInValue(name: String)
+  case notFound(command: String)
+  case cannotRun(command: String, errno: Int32)
+  case store(StoreError)
+}
+
+extension ExecError: DjsecError {
+  public var message: String {
+    switch self {
+    case .missingSecret(let n, let s): "no secret named \(n) in \(s)"
+    case .nulInValue(let n): "\(n) holds a NUL byte, which no environment variable can carry"
+    case .notFound(let c): "cannot run \(c): not found on PATH"
+    case .cannotRun(let c, let code): "cannot run \(c): \(String(cString: strerror(code)))"
+    case .store(let e): e.message
+    }
+  }
+
+  public var hint: String? {
+    switch self {
+    case .missingSecret: "list the names with 'djsec secret list', or leave out --only"
+    case .nulInValue: "hand it over another way (render it into local_settings.py), or leave it out with --only"
+    case .notFound, .cannotRun: "check the command and PATH"
+    case .store(let e): e.hint
+    }
+  }
+
+  public var exitCode: Int32 {
+    switch self {
+    case .missingSecret: 1
+    case .notFound: 127
+    case .cannotRun: 126
+    default: 2
+    }
+  }
+}
