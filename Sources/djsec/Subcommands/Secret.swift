@@ -71,32 +71,20 @@ extension Djsec {
     }
 
     struct Export: ParsableCommand {
-      static let configuration = CommandConfiguration(abstract: "Print every secret as env lines or a JSON object.")
+      static let configuration = CommandConfiguration(
+        abstract: "Print every secret in a format another program reads.",
+        discussion: "Formats: \(ExportFormat.names). Prefer 'djsec exec -- CMD', which writes nothing.")
       @OptionGroup var options: StoreOptions
-      @Option(help: "env or json.") var format = "env"
+      @Option(help: "\(ExportFormat.names).") var format = ExportFormat.env
 
       func run() throws {
         let store = try options.open()
-        var values: [(String, String)] = []
-        for name in store.names { values.append((name, try store.string(name))) }
-        switch format {
-        case "env":
-          for (name, value) in values { print("\(name)=\(ShellQuote.single(value))") }
-        case "json":
-          let object = Dictionary(uniqueKeysWithValues: values)
-          let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
-          print(String(decoding: data, as: UTF8.self))
-        default:
-          throw ValidationError("unknown format \(format): use env or json")
-        }
+        var values: [(name: String, value: [UInt8])] = []
+        for name in store.names { values.append((name, try store.value(name).withUnsafeBytes { Array($0) })) }
+        print(try format.render(values), terminator: "")
       }
     }
   }
 }
 
-enum ShellQuote {
-  /// A POSIX shell single-quoted word: safe for any value.
-  static func single(_ value: String) -> String {
-    "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
-  }
-}
+extension ExportFormat: ExpressibleByArgument {}
