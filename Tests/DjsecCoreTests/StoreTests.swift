@@ -222,11 +222,11 @@ final class StoreTests: XCTestCase {
     let store = try open()
     try Rotation.rotateSecretKey(store, keep: 2)
     let first = try store.string("SECRET_KEY")
-    XCTAssertEqual(try Renderer.fallbackKeys(store), ["k"])
+    XCTAssertEqual(try SecretKeyEntries.fallbackKeys(in: store), ["k"])
     try Rotation.rotateSecretKey(store, keep: 2)
-    XCTAssertEqual(try Renderer.fallbackKeys(store), [first, "k"])
+    XCTAssertEqual(try SecretKeyEntries.fallbackKeys(in: store), [first, "k"])
     try Rotation.rotateSecretKey(store, keep: 1)
-    XCTAssertEqual(try Renderer.fallbackKeys(store).count, 1)
+    XCTAssertEqual(try SecretKeyEntries.fallbackKeys(in: store).count, 1)
     XCTAssertEqual(KeyPolicy.weaknesses(of: try store.string("SECRET_KEY")), [])
   }
 }

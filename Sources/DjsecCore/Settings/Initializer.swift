@@ -137,8 +137,8 @@ public struct Initializer: Sendable {
         do {
           store = try SecretStore.open(
             location.store, keyRing: location.keyRing, passphrase: options.askPassphrase, trust: options.trust, access: .write)
-          if store.contains(Renderer.secretKey) { storeKey = try store.string(Renderer.secretKey) }
-          fallbacks = try Renderer.fallbackKeys(store)
+          if store.contains(SecretKeyEntries.key) { storeKey = try store.string(SecretKeyEntries.key) }
+          fallbacks = try SecretKeyEntries.fallbackKeys(in: store)
         } catch { throw .store(error) }
         do { others = try Renderer.secretsSource(store, template: template) } catch { throw .render(error) }
         // A config line init would refuse (or none) is rewritten from the flags.
@@ -263,7 +263,7 @@ public struct Initializer: Sendable {
           create: { () throws(StoreError) in try location.newStore(passphrase: options.askPassphrase, trust: options.trust).store },
           onWait: options.onLockWait
         ) { store throws(StoreError) in
-          try store.set(Renderer.secretKey, Array(key.utf8))
+          try store.set(SecretKeyEntries.key, Array(key.utf8))
           config.write(to: store)
         }
       }

@@ -7,13 +7,6 @@
 /// produce a file Python cannot import or one that undoes a setting the
 /// template writes.
 public enum Renderer {
-  /// The store entries the template's SECRET_KEY and SECRET_KEY_FALLBACKS come from.
-  public static let secretKey = SecretKeyEntries.key
-
-  public static func fallbackKeys(_ store: SecretStore) throws(StoreError) -> [String] {
-    try SecretKeyEntries.fallbackKeys(in: store)
-  }
-
   public static func render(_ store: SecretStore, template: SettingsTemplate) throws(RenderError) -> String {
     let config: StoreConfig
     do { config = try StoreConfig(lines: store.file.config, store: store.displayName) } catch { throw .config(error) }
@@ -21,8 +14,8 @@ public enum Renderer {
     let key: String
     let fallbacks: [String]
     do {
-      key = try store.string(secretKey)
-      fallbacks = try fallbackKeys(store)
+      key = try store.string(SecretKeyEntries.key)
+      fallbacks = try SecretKeyEntries.fallbackKeys(in: store)
     } catch { throw .store(error) }
     do { return try text(template: template, key: key, fallbacks: fallbacks, secrets: secrets, config: config) } catch {
       throw .template(error)

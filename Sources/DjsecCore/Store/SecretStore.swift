@@ -50,8 +50,9 @@ public final class SecretStore {
   public private(set) var file: StoreFile
   private var dataKey: SecretBytes
   private var keys: StoreKeys
-  /// The user's key that opened the store; its signing half signs every write.
+  /// The user's key that opened the store, and its signing half, which signs every write.
   private let opener: KeyPair
+  private let signing: SigningKeyPair
   let trust: TrustSettings
   /// The user's record of this store as it was when opened.
   public private(set) var record: TrustRecord?
@@ -67,13 +68,15 @@ public final class SecretStore {
   var displayName: String { url.lastPathComponent }
 
   private init(
-    url: URL, file: StoreFile, dataKey: SecretBytes, keys: StoreKeys, opener: KeyPair, trust: TrustSettings, record: TrustRecord?
+    url: URL, file: StoreFile, dataKey: SecretBytes, keys: StoreKeys, opener: KeyPair, signing: SigningKeyPair, trust: TrustSettings,
+    record: TrustRecord?
   ) {
     self.url = url
     self.file = file
     self.dataKey = dataKey
     self.keys = keys
     self.opener = opener
+    self.signing = signing
     self.trust = trust
     self.record = record
     self.verdict = .trusted
@@ -85,12 +88,12 @@ public final class SecretStore {
     throws(StoreError) -> SecretStore
   {
     let key = SecretBytes(random: AEAD.keyBytes)
+    let signing = try Self.crypto { () throws(CryptoError) in try opener.signing() }
     let me = StoreFile.Recipient(
-      label: label, publicKey: opener.publicKey, signKey: try Self.crypto { () throws(CryptoError) in try opener.signing().publicKey },
-      sealedKey: try Self.seal(key, to: label, opener.publicKey))
+      label: label, publicKey: opener.publicKey, signKey: signing.publicKey, sealedKey: try Self.seal(key, to: label, opener.publicKey))
     let file = StoreFile(id: SecureRandom.bytes(16), generation: 0, config: config, recipients: [me], secrets: [:], mac: [])
     let keys = try Self.crypto { () throws(CryptoError) in try StoreKeys(dataKey: key, version: file.version) }
-    let store = SecretStore(url: url, file: file, dataKey: key, keys: keys, opener: opener, trust: trust, record: nil)
+    let store = SecretStore(url: url, file: file, dataKey: key, keys: keys, opener: opener, signing: signing, trust: trust, record: nil)
     store.changed = true
     return store
   }
@@ -110,14 +113,13 @@ public final class SecretStore {
       do { record = try TrustRecord.load(folder: folder, id: file.id) } catch { throw .trust(error) }
     }
     let keys = try Self.crypto { () throws(CryptoError) in try StoreKeys(dataKey: key, version: file.version) }
-    let ownSignKey = try Self.crypto { () throws(CryptoError) in try pair.signing().publicKey }
-    let store = SecretStore(url: url, file: file, dataKey: key, keys: keys, opener: pair, trust: trust, record: record)
+    let signing = try Self.crypto { () throws(CryptoError) in try pair.signing() }
+    let store = SecretStore(url: url, file: file, dataKey: key, keys: keys, opener: pair, signing: signing, trust: trust, record: record)
     try store.verifyMAC(bytes)
     try store.verifySignature(bytes)
-    store.verdict = TrustPolicy.verdict(
-      file: file, fingerprint: store.keys.fingerprint, ownSignKey: ownSignKey, record: record, trustedKeys: trust.trustedKeys)
+    let signers = store.trustedSigners
+    store.verdict = TrustPolicy.verdict(file: file, fingerprint: keys.fingerprint, signers: signers, record: record, trust: trust)
     if file.version >= 2 && store.verdict.trustsSigner {
-      let signers = TrustPolicy.signers(own: ownSignKey, record: record, trustedKeys: trust.trustedKeys)
       let history = StoreHistory.load(store: url, trusted: signers)
       let entries = StoreHistory.entries(file)
       store.replacedEntries = (history?.replaced(in: file) ?? []).filter { record?.accepted($0, entries[$0] ?? []) != true }
@@ -175,13 +177,13 @@ public final class SecretStore {
   /// The signature covers every byte before the `signature:` line and must
   /// be made by one of the store's own recipients.
   private func verifySignature(_ bytes: [UInt8]) throws(StoreError) {
-    guard file.version >= 2, let signature = file.signature else { return }
+    guard file.version >= 2, file.signature != nil else { return }
     guard file.signer != nil else {
       throw .integrity(store: displayName, detail: "the signature is not by one of the store's recipients")
     }
-    guard let start = Self.lineStart(of: "signature: ", in: bytes),
-      Signature.verify(signature.bytes, of: Array(bytes[..<start]), publicKey: signature.signer)
-    else { throw .integrity(store: displayName, detail: "the signature does not match: the file was changed after it was signed") }
+    guard file.signatureVerifies(bytes) else {
+      throw .integrity(store: displayName, detail: "the signature does not match: the file was changed after it was signed")
+    }
   }
 
   /// The offset of the last line that starts with `prefix`.
@@ -261,21 +263,20 @@ public final class SecretStore {
     }
   }
 
-  func associatedData(_ name: String) -> [UInt8] { keys.valuePrefix + file.id + [0] + Array(name.utf8) }
+  /// A value's associated data under this store's keys, or under `other` (a rotation's new ones).
+  func associatedData(_ name: String, under other: StoreKeys? = nil) -> [UInt8] {
+    (other ?? keys).valuePrefix + file.id + [0] + Array(name.utf8)
+  }
 
   public var names: [String] { file.secrets.keys.sorted() }
 
   public func contains(_ name: String) -> Bool { file.secrets[name] != nil }
 
-  var keysFingerprint: String { keys.fingerprint }
+  /// Names the data key (a subkey, never the key): equal for stores that share one.
+  var dataKeyFingerprint: String { keys.fingerprint }
 
   /// The signing keys this run trusts for this store (TrustPolicy).
-  var trustedSigners: Set<[UInt8]> {
-    get throws(StoreError) {
-      let own = try Self.crypto { () throws(CryptoError) in try opener.signing().publicKey }
-      return TrustPolicy.signers(own: own, record: record, trustedKeys: trust.trustedKeys)
-    }
-  }
+  var trustedSigners: Set<[UInt8]> { TrustPolicy.signers(own: signing.publicKey, record: record, trustedKeys: trust.trustedKeys) }
 
   /// Takes another side's ciphertext for `name` as it is (nil removes it):
   /// only for sides that share this store's id and data key (StoreMerge).
@@ -291,9 +292,7 @@ public final class SecretStore {
   }
 
   /// The public identity of the key that opened the store.
-  public var openerIdentity: PublicIdentity {
-    get throws(StoreError) { try Self.crypto { () throws(CryptoError) in try PublicIdentity(opener) } }
-  }
+  public var openerIdentity: PublicIdentity { PublicIdentity(boxKey: opener.publicKey, signKey: signing.publicKey) }
 
   /// The decrypted value of `name`.
   public func value(_ name: String) throws(StoreError) -> SecretBytes {
@@ -348,11 +347,7 @@ public final class SecretStore {
   /// repository is not proof of who holds the key.
   public func addRecipient(label: String, identity: PublicIdentity, again: Bool = false) throws(StoreError) {
     let candidate = StoreFile.Recipient(label: label, publicKey: identity.boxKey, signKey: identity.signKey, sealedKey: [])
-    if !again,
-      let removed = record?.removed.first(where: {
-        TrustRecord.Member(candidate).box == $0.box || TrustRecord.Member(candidate).sign == $0.sign
-      })
-    {
+    if !again, let removed = record?.removedMember(matching: candidate) {
       throw .trust(.removedRecipientAdded(label: label, removedAs: removed.label))
     }
     guard StoreFile.isValidLabel(label) else { throw .malformed(file: "--name", line: 1, reason: "invalid label \(label)") }
@@ -411,7 +406,7 @@ public final class SecretStore {
     var out: [String: [UInt8]] = [:]
     out.reserveCapacity(file.secrets.count)
     for name in file.secrets.keys {
-      let ad = newKeys.valuePrefix + file.id + [0] + Array(name.utf8)
+      let ad = associatedData(name, under: newKeys)
       let plain = try value(name)
       out[name] = try Self.crypto { () throws(CryptoError) in
         try plain.withUnsafeBytes { (v) throws(CryptoError) in try AEAD.seal(Array(v), key: newKeys.value, associatedData: ad) }
@@ -433,7 +428,6 @@ public final class SecretStore {
   public func save(recording: Bool = true) throws(StoreError) {
     guard changed else { return }
     if case .older(_, _, true) = verdict { throw .trust(.retiredDataKey(store: displayName)) }
-    let signing = try Self.crypto { () throws(CryptoError) in try opener.signing() }
     file.generation = min(max(file.generation, record?.generation ?? 0) + 1, StoreFile.maxGeneration)
     for i in file.recipients.indices where file.recipients[i].publicKey == opener.publicKey {
       file.recipients[i].signKey = signing.publicKey

@@ -80,6 +80,14 @@ public struct StoreFile: Equatable, Sendable {
     return signedText + "signature: \(Base64Text.encode(signature.signer)) \(Base64Text.encode(signature.bytes))\n"
   }
 
+  /// Whether `bytes` (this file as read) carry a valid signature over every
+  /// byte before the `signature:` line by a key of one of its own recipients.
+  /// Whether that signer is trusted is TrustPolicy's question.
+  func signatureVerifies(_ bytes: [UInt8]) -> Bool {
+    guard let signature, signer != nil, let start = SecretStore.lineStart(of: "signature: ", in: bytes) else { return false }
+    return DjsecCore.Signature.verify(signature.bytes, of: Array(bytes[..<start]), publicKey: signature.signer)
+  }
+
   /// The recipient whose signing key made the signature.
   public var signer: Recipient? {
     guard let signature else { return nil }

@@ -47,9 +47,6 @@ struct StoreHistory {
         ],
         in: folder), log.status == 0
     else { return nil }
-    let shallow = git(["rev-parse", "--is-shallow-repository"], in: folder).map {
-      String(decoding: $0.stdout, as: UTF8.self).hasPrefix("true")
-    }
     var blobs: [String] = []
     for line in String(decoding: log.stdout, as: UTF8.self).split(separator: "\n") where line.hasPrefix(":") {
       // :100644 100644 OLD NEW M<TAB>path; a deletion's NEW is all zeros.
@@ -60,11 +57,13 @@ struct StoreHistory {
     let truncated = blobs.count > limit
     blobs = Array(blobs.prefix(limit))
     guard !blobs.isEmpty, let contents = readBlobs(blobs, in: folder) else { return nil }
+    // Asked only when there is a history to judge: one git process less for every other store.
+    let shallow = git(["rev-parse", "--is-shallow-repository"], in: folder).map {
+      String(decoding: $0.stdout, as: UTF8.self).hasPrefix("true")
+    }
     let versions = contents.compactMap { bytes -> StoreFile? in
       guard let file = try? StoreFile.parse(bytes: bytes, file: store.lastPathComponent), file.version >= 2,
-        let signature = file.signature, trusted.contains(signature.signer), file.signer != nil,
-        let start = SecretStore.lineStart(of: "signature: ", in: bytes),
-        Signature.verify(signature.bytes, of: Array(bytes[..<start]), publicKey: signature.signer)
+        let signer = file.signature?.signer, trusted.contains(signer), file.signatureVerifies(bytes)
       else { return nil }
       return file
     }

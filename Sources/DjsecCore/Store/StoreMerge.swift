@@ -47,7 +47,7 @@ public enum StoreMerge {
     // Their side may bring back a value this branch replaced since (a file
     // from before a rotation committed on a branch): that is a rollback,
     // not a change, whatever its generation (StoreHistory).
-    let history = StoreHistory.load(store: URL(fileURLWithPath: displayName), trusted: try o.trustedSigners)
+    let history = StoreHistory.load(store: URL(fileURLWithPath: displayName), trusted: o.trustedSigners)
     let (theirs, base) = (StoreHistory.entries(t.file), StoreHistory.entries(b.file))
     let back = theirs.keys.sorted().filter { name in
       theirs[name] != base[name] && history?.superseded[name]?.contains(theirs[name]!) == true
@@ -107,8 +107,4 @@ public enum StoreMerge {
     }
     return conflicts
   }
-}
-
-extension SecretStore {
-  var dataKeyFingerprint: String { keysFingerprint }
 }

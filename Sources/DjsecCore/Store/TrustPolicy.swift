@@ -15,13 +15,12 @@ enum TrustPolicy {
     return trusted
   }
 
-  static func verdict(file: StoreFile, fingerprint: String, ownSignKey: [UInt8], record: TrustRecord?, trustedKeys: Set<[UInt8]>?)
+  static func verdict(file: StoreFile, fingerprint: String, signers: Set<[UInt8]>, record: TrustRecord?, trust: TrustSettings)
     -> TrustVerdict
   {
     guard file.version >= 2, let signature = file.signature else { return .unsigned }
-    let trusted = signers(own: ownSignKey, record: record, trustedKeys: trustedKeys)
-    guard trusted.contains(signature.signer) else {
-      return .untrusted(trustedKeys != nil ? .notListed : record == nil ? .firstContact : .notAccepted)
+    guard signers.contains(signature.signer) else {
+      return .untrusted(trust.trustedKeys != nil ? .notListed : record == nil ? .firstContact : .notAccepted)
     }
     guard let record else { return .trusted }
     let retired = record.retiredDataKeys.contains(fingerprint)

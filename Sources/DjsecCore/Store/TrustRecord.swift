@@ -40,9 +40,12 @@ public struct TrustRecord: Codable, Equatable, Sendable {
     Set(recipients.compactMap { Base64Text.decode(Substring($0.sign)) }.filter { $0.count == 32 && $0 != [UInt8](repeating: 0, count: 32) })
   }
 
-  func wasRemoved(_ r: StoreFile.Recipient) -> Bool {
+  func wasRemoved(_ r: StoreFile.Recipient) -> Bool { removedMember(matching: r) != nil }
+
+  /// The removed recipient that holds either of `r`'s keys, if any.
+  func removedMember(matching r: StoreFile.Recipient) -> Member? {
     let member = Member(r)
-    return removed.contains { $0.box == member.box || (!member.sign.isEmpty && $0.sign == member.sign) }
+    return removed.first { $0.box == member.box || (!member.sign.isEmpty && $0.sign == member.sign) }
   }
 
   /// Moves the record on to `file`, a store newer than it that the user

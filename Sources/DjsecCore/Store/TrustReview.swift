@@ -52,7 +52,7 @@ public struct TrustReview {
       out.append("  - \(gone.label)  (no longer a recipient)")
     }
     if let record {
-      if record.dataKey != store.keysFingerprint { out.append("data key: rotated since you last accepted") }
+      if record.dataKey != store.dataKeyFingerprint { out.append("data key: rotated since you last accepted") }
       let now = TrustRecord.digests(file)
       let added = now.keys.filter { record.entries[$0] == nil }.sorted()
       let removed = record.entries.keys.filter { now[$0] == nil }.sorted()

@@ -24,7 +24,7 @@ extension Djsec {
         guard KeyFile.isValidLabel(label) else { throw KeyFileError.invalidLabel(label) }
         let me = try options.modify { store throws(StoreError) in
           try store.addRecipient(label: label, identity: identity, again: again)
-          return try store.openerIdentity
+          return store.openerIdentity
         }
         print("added \(label) (fingerprint \(identity.fingerprint): check it with \(label))")
         // First contact for the new recipient: they compare this with what their djsec shows in 'djsec trust'.
