@@ -1,5 +1,6 @@
 import ArgumentParser
 import DjsecCore
+import Foundation
 
 #if canImport(Glibc)
   import Glibc
@@ -14,7 +15,7 @@ struct Djsec: ParsableCommand {
     abstract: "Keep a Django project's secrets out of harm's way.",
     version: version,
     subcommands: [
-      Keygen.self, Init.self, Scan.self, Keys.self, Secret.self, Recipients.self, Trust.self, Render.self, Rotate.self, Exec.self,
+      Keygen.self, Init.self, Scan.self, Keys.self, Secret.self, Recipients.self, Trust.self, Render.self, Rotate.self, Exec.self, Env.self,
       GitSetup.self,
       MergeDriver.self,
       Textconv.self,
@@ -24,6 +25,9 @@ struct Djsec: ParsableCommand {
   /// The DJSEC_* variables, taken out of the process environment when
   /// `main` starts (see DjsecEnvironment.capture), so no child inherits them.
   static let environment = DjsecEnvironment.capture()
+
+  /// The folder djsec was started in: paths on the command line are relative to it.
+  static var currentFolder: URL { URL(fileURLWithPath: FileManager.default.currentDirectoryPath) }
 
   /// One place turns errors into messages and exit codes: 0 success, 1 an
   /// outcome the caller asked about (findings, a missing secret), 2 could not run.

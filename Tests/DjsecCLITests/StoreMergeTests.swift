@@ -20,7 +20,7 @@ final class StoreMergeTests: XCTestCase {
     _ = try djsec(["git-setup"])
     XCTAssertTrue(
       try String(contentsOf: repo.root.appendingPathComponent(".gitattributes"), encoding: .utf8).contains(
-        "secrets.djsec merge=djsec diff=djsec"))
+        "secrets*.djsec merge=djsec diff=djsec"))
     try repo.commit("store")
 
     try repo.git("checkout", "-q", "-b", "left")

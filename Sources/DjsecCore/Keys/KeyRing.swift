@@ -83,9 +83,13 @@ public struct KeyRing: Sendable {
   /// The key a new store is sealed to: the one named by `selection`, else
   /// the only key there is. Never "the first of several": with more than one
   /// and none named, the user must choose (the list is in the error).
-  public func keyForNewStore() throws(StoreError) -> Candidate {
+  /// `preferring` is the label an environment's own key has: among several
+  /// keys (a laptop holds development's and production's), a new store of
+  /// that environment is sealed to its own.
+  public func keyForNewStore(preferring label: String? = nil) throws(StoreError) -> Candidate {
     let keys = try candidates()
     if keys.count == 1 { return keys[0] }
+    if selection == nil, let label, let own = keys.first(where: { $0.label == label }) { return own }
     if keys.isEmpty {
       throw .key(.noKeys(searched: uniqueFolders.map { KeyFileError.shown($0.path) + "/" } + ["DJSEC_PRIVATE_KEY", "DJSEC_KEY_FILE"]))
     }

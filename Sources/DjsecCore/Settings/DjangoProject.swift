@@ -7,7 +7,19 @@ public struct DjangoProject: Sendable {
   public let settingsFile: URL
   /// The folder `local_settings.py` goes in: the settings module's package.
   public var settingsFolder: URL { settingsFile.deletingLastPathComponent() }
-  public var localSettingsFile: URL { settingsFolder.appendingPathComponent("local_settings.py") }
+  /// local_settings.py beside a `settings.py` (or in a settings package);
+  /// beside any other settings module, `local_settings_<module>.py`: with
+  /// split settings, production.py and local.py each load their own file, so
+  /// one machine's development settings never reach production's module.
+  public var localSettingsFile: URL { settingsFolder.appendingPathComponent(Self.localSettingsName(for: settingsFile)) }
+
+  static func localSettingsName(for settingsFile: URL) -> String {
+    let stem = settingsFile.deletingPathExtension().lastPathComponent
+    return stem == "settings" || stem == "__init__" ? "local_settings.py" : "local_settings_\(stem).py"
+  }
+
+  /// The module name the settings hook imports (local_settings.py's stem).
+  public var localModuleName: String { localSettingsFile.deletingPathExtension().lastPathComponent }
 
   /// Finds manage.py in `root` and the settings module it names in
   /// `os.environ.setdefault("DJANGO_SETTINGS_MODULE", "...")`; `settingsOverride`
@@ -31,13 +43,16 @@ public struct DjangoProject: Sendable {
       throw .settingsModuleUnknown(managePy: manage.path)
     }
     let parts = module.split(separator: ".").map(String.init)
-    let asFile = parts.dropLast().reduce(root) { $0.appendingPathComponent($1) }
-      .appendingPathComponent(parts.last! + ".py")
-    let asPackage = parts.reduce(root) { $0.appendingPathComponent($1) }.appendingPathComponent("__init__.py")
-    for candidate in [asFile, asPackage] where FileManager.default.fileExists(atPath: candidate.path) {
-      return DjangoProject(root: root, settingsFile: candidate)
+    // A src/ layout puts the package under src/ (manage.py adds it to sys.path).
+    for base in [root, root.appendingPathComponent("src")] {
+      let asFile = parts.dropLast().reduce(base) { $0.appendingPathComponent($1) }.appendingPathComponent(parts.last! + ".py")
+      let asPackage = parts.reduce(base) { $0.appendingPathComponent($1) }.appendingPathComponent("__init__.py")
+      for candidate in [asFile, asPackage] where FileManager.default.fileExists(atPath: candidate.path) {
+        return DjangoProject(root: root, settingsFile: candidate)
+      }
     }
-    throw .settingsNotFound(module: module, path: asFile.path)
+    let expected = parts.dropLast().reduce(root) { $0.appendingPathComponent($1) }.appendingPathComponent(parts.last! + ".py")
+    throw .settingsNotFound(module: module, path: expected.path)
   }
 
   /// The dotted module name manage.py sets as DJANGO_SETTINGS_MODULE's default.

@@ -32,6 +32,12 @@ public struct Initializer: Sendable {
     public var trust = TrustSettings(recordFolder: nil)
     /// Told when the store's lock is held by another command for a while.
     public var onLockWait: (@Sendable (String, Int32?) -> Void)?
+    /// The environment's store and keys (Workspace); nil: secrets.djsec beside manage.py.
+    public var location: StoreLocation?
+    /// The environment's name, for the rendered file's first line.
+    public var environmentName = EnvironmentName.defaultName
+    /// `--template`: recorded in the environment's settings.
+    public var templateFile: URL?
 
     public init() {}
 
@@ -82,140 +88,224 @@ public struct Initializer: Sendable {
     self.template = template
   }
 
+  /// What the planners share: the project, the settings to record, and the
+  /// key the files are rendered with, settled once.
+  struct Context {
+    let project: DjangoProject
+    let options: Options
+    let location: StoreLocation
+    var config: StoreConfig
+    var template: SettingsTemplate
+    let local: URL
+  }
+
+  /// Plans every file in the order it is written: key pair, store,
+  /// .gitignore (before local_settings.py, so a crash never leaves the key in
+  /// a file git would add), local_settings.py, then the settings.py hook
+  /// (never pointing at a file that does not exist yet). One planner per file:
+  /// `djsec check` asks the same questions.
   public func plan(root: URL, options: Options) throws(InitError) -> Plan {
-    // The same check `render` applies to the store's config lines.
-    let config = StoreConfig(hosts: options.hosts, profile: options.profile)
+    let location =
+      options.location ?? StoreLocation(root: root.standardizedFileURL, environment: options.environment, key: options.key)
+    // The environment's settings already recorded (its settings file,
+    // template and output path), read from the file's plain config lines;
+    // the store is opened and verified before anything is written.
+    let recorded = Self.recordedConfig(location.store)
+    var config = StoreConfig(
+      hosts: options.hosts, profile: options.profile, settings: recorded?.settings, template: recorded?.template, out: recorded?.out)
+    if let settings = options.settingsOverride {
+      config.settings = relativePath(settings, from: root.standardizedFileURL)
+    }
+    if let template = options.templateFile { config.template = relativePath(template, from: root.standardizedFileURL) }
+    try Self.check(config)
+    let project: DjangoProject
+    let settingsFile = options.settingsOverride ?? config.settings.map { root.standardizedFileURL.appendingPathComponent($0) }
+    do { project = try DjangoProject.locate(root: root, settingsOverride: settingsFile) } catch { throw .project(error) }
+    for folder in Set([project.root.path, project.settingsFolder.path]) where access(folder, W_OK) != 0 {
+      throw .notWritable(path: folder)
+    }
+    var template = self.template
+    if let path = config.template {
+      let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : project.root.appendingPathComponent(path)
+      do { template = try SettingsTemplate.load(url) } catch { throw .template(error) }
+    }
+    let local =
+      config.out.map { $0.hasPrefix("/") ? URL(fileURLWithPath: $0) : project.root.appendingPathComponent($0) }
+      ?? project.localSettingsFile
+    let context = Context(project: project, options: options, location: location, config: config, template: template, local: local)
+    try checkFiles(context)
+
+    var changes: [Change] = []
+    let (keyChange, sealedTo) = try planKeyPair(context)
+    if let keyChange { changes.append(keyChange) }
+    let existing = try readText(local)
+    let keys = try existingKeys(context, localText: existing)
+    let key: String
+    if let old = options.force ? nil : (keys.store ?? keys.local) {
+      key = old
+    } else {
+      do { key = try SecretKeyGenerator.generate(length: options.keyLength) } catch { throw .key(error) }
+    }
+    let kept = !options.force && (keys.store ?? keys.local) != nil
+    if options.useStore { changes.append(planStore(context, key: key, keys: keys, sealedTo: sealedTo)) }
+    changes.append(try planGitIgnore(context))
+    changes.append(try planLocalSettings(context, key: key, kept: kept, keys: keys, existing: existing))
+    changes.append(try planSettingsHook(context))
+    return Plan(project: project, changes: changes, keptKey: kept)
+  }
+
+  /// The checks `render` applies to the store's config lines, as init's errors.
+  static func check(_ config: StoreConfig) throws(InitError) {
     switch config.problem {
     case .invalidHost(let host): throw .invalidHost(host)
     case .wildcardHost: throw .wildcardHost
     case .noHosts: throw .hostsRequired
+    case .badPath(let key, let value): throw .badPath(key: key, value: value)
     case nil: break
     }
-    let project: DjangoProject
-    do { project = try DjangoProject.locate(root: root, settingsOverride: options.settingsOverride) } catch {
-      throw .project(error)
-    }
-    let local = project.localSettingsFile
-    for folder in Set([project.root.path, project.settingsFolder.path]) where access(folder, W_OK) != 0 {
-      throw .notWritable(path: folder)
-    }
-    try checkFiles(project)
+  }
 
-    // Key: keep the one djsec wrote before (in the store, else in
-    // local_settings.py) unless --force.
-    let existing = try readText(local)
-    var localKey: String?
-    if let existing, !options.force {
-      guard let old = PythonLiteral.assignedString(named: "SECRET_KEY", in: existing), KeyPolicy.weaknesses(of: old).isEmpty
-      else {
-        throw .wouldOverwrite(path: relativePath(local, from: project.root))
-      }
-      localKey = old
-    }
-    var changes: [Change] = []
+  /// A store's config lines as text, without opening it (nil: no store, or
+  /// none djsec can parse; opening it later reports why).
+  static func recordedConfig(_ store: URL) -> StoreConfig? {
+    guard let bytes = FileManager.default.contents(atPath: store.path),
+      let file = try? StoreFile.parse(bytes: Array(bytes), file: store.lastPathComponent)
+    else { return nil }
+    return StoreConfig(
+      hosts: [], settings: file.config[StoreConfig.settingsKey], template: file.config[StoreConfig.templateKey],
+      out: file.config[StoreConfig.outKey])
+  }
+
+  /// The key and settings already there: in the store (opened and verified)
+  /// and in local_settings.py (which must be djsec's, with a strong key,
+  /// unless --force).
+  struct ExistingKeys {
+    var store: String?
+    var local: String?
     var fallbacks: [String] = []
     var others = ""
-    var storeKey: String?
-    var storeChange: (kind: Change.Kind, file: URL)?
-    var storeSummary = "holds the SECRET_KEY, encrypted (safe to commit)"
-    if options.useStore {
-      let location = StoreLocation(root: project.root, environment: options.environment, key: options.key)
-      let haveKey: Bool
-      do { haveKey = try !location.keyRing.candidates().isEmpty } catch { throw .store(error) }
-      var sealedTo = "\(options.keyLabel) (keys/\(options.keyLabel).key)"
-      if !haveKey {
-        // The key pair is written first: a keys folder it may not go in stops init before anything is.
-        do { try KeyStoreFiles.checkFolder(location.keys, label: options.keyLabel) } catch { throw .store(.key(error)) }
-        changes.append(
-          Change(
-            file: location.keys.appendingPathComponent("\(options.keyLabel).key"), kind: .create, mode: 0o600,
-            summary: "new X25519 key pair (keys/\(options.keyLabel).pub is the public half)", contents: nil,
-            action: .createKeyPair(label: options.keyLabel)))
+    var storeConfig: StoreConfig?
+    var storeExists = false
+  }
+
+  private func existingKeys(_ c: Context, localText: String?) throws(InitError) -> ExistingKeys {
+    var keys = ExistingKeys()
+    // A file rendered for another environment is djsec's own but not this
+    // environment's key: production must never inherit development's.
+    let otherEnvironment = Renderer.Origin(firstLineOf: localText ?? "").map { $0.store != c.location.store.lastPathComponent } ?? false
+    if let localText, !c.options.force, !(c.options.useStore && otherEnvironment) {
+      guard let old = PythonLiteral.assignedString(named: "SECRET_KEY", in: localText), KeyPolicy.weaknesses(of: old).isEmpty else {
+        throw .wouldOverwrite(path: relativePath(c.local, from: c.project.root))
       }
-      if FileManager.default.fileExists(atPath: location.store.path) {
-        let store: SecretStore
-        do {
-          store = try SecretStore.open(
-            location.store, keyRing: location.keyRing, passphrase: options.askPassphrase, trust: options.trust, access: .write)
-          if store.contains(SecretKeyEntries.key) { storeKey = try store.string(SecretKeyEntries.key) }
-          fallbacks = try SecretKeyEntries.fallbackKeys(in: store)
-        } catch { throw .store(error) }
-        do { others = try Renderer.secretsSource(store, template: template) } catch { throw .render(error) }
-        // A config line init would refuse (or none) is rewritten from the flags.
-        let stored = try? StoreConfig(lines: store.file.config, store: store.displayName)
-        let same = storeKey != nil && !options.force && stored == config
-        storeChange = (same ? .unchanged : .update, location.store)
-      } else {
-        storeChange = (.create, location.store)
-        if haveKey {
-          do { sealedTo = try location.keyRing.keyForNewStore().summary(from: project.root) } catch { throw .store(error) }
-        }
-        storeSummary += ", sealed to \(sealedTo)"
+      keys.local = old
+    }
+    guard c.options.useStore, FileManager.default.fileExists(atPath: c.location.store.path) else { return keys }
+    keys.storeExists = true
+    let store: SecretStore
+    do throws(StoreError) {
+      store = try SecretStore.open(
+        c.location.store, keyRing: c.location.keyRing, passphrase: c.options.askPassphrase, trust: c.options.trust, access: .write)
+      if store.contains(SecretKeyEntries.key) { keys.store = try store.string(SecretKeyEntries.key) }
+      keys.fallbacks = try SecretKeyEntries.fallbackKeys(in: store)
+    } catch { throw .store(error) }
+    // A config line init would refuse (or none) is rewritten from the flags.
+    keys.storeConfig = try? StoreConfig(lines: store.file.config, store: store.displayName)
+    do { keys.others = try Renderer.secretsSource(store, template: c.template) } catch { throw .render(error) }
+    return keys
+  }
+
+  /// keys/LABEL.key when no key can seal a new store: the environment's own
+  /// label for a named environment, so development's key never opens production.
+  private func planKeyPair(_ c: Context) throws(InitError) -> (Change?, String) {
+    let label = c.location.newStoreLabel ?? c.options.keyLabel
+    var sealedTo = "\(label) (keys/\(label).key)"
+    guard c.options.useStore else { return (nil, sealedTo) }
+    let candidates: [KeyRing.Candidate]
+    do { candidates = try c.location.keyRing.candidates() } catch { throw .store(error) }
+    let storeExists = FileManager.default.fileExists(atPath: c.location.store.path)
+    let needsOwn = c.location.newStoreLabel != nil && c.options.key == nil && !storeExists
+    if candidates.isEmpty || (needsOwn && !candidates.contains { $0.label == label }) {
+      // The key pair is written first: a keys folder it may not go in stops init before anything is.
+      do { try KeyStoreFiles.checkFolder(c.location.keys, label: label) } catch { throw .store(.key(error)) }
+      return (
+        Change(
+          file: c.location.keys.appendingPathComponent("\(label).key"), kind: .create, mode: 0o600,
+          summary: "new X25519 key pair (keys/\(label).pub is the public half)", contents: nil, action: .createKeyPair(label: label)),
+        sealedTo
+      )
+    }
+    if !storeExists {
+      do { sealedTo = try c.location.keyRing.keyForNewStore(preferring: c.location.newStoreLabel).summary(from: c.project.root) } catch {
+        throw .store(error)
       }
     }
-    var keptKey = false
-    let key: String
-    if let old = options.force ? nil : (storeKey ?? localKey) {
-      key = old
-      keptKey = true
-    } else {
-      do { key = try SecretKeyGenerator.generate(length: options.keyLength) } catch { throw .key(error) }
-    }
-    if let storeChange {
-      changes.append(
-        Change(
-          file: storeChange.file, kind: storeChange.kind, mode: 0o644,
-          summary: storeChange.kind == .unchanged ? "SECRET_KEY kept" : storeSummary, contents: nil,
-          action: storeChange.kind == .unchanged ? nil : .updateStore(key: key, config: config)))
-    }
+    return (nil, sealedTo)
+  }
 
-    let localText: String
-    do { localText = try Renderer.text(template: template, key: key, fallbacks: fallbacks, secrets: others, config: config) } catch {
-      throw .template(error)
+  /// The store: SECRET_KEY and the environment's settings, created or updated.
+  private func planStore(_ c: Context, key: String, keys: ExistingKeys, sealedTo: String) -> Change {
+    let name = c.location.store.lastPathComponent
+    guard keys.storeExists else {
+      return Change(
+        file: c.location.store, kind: .create, mode: 0o644,
+        summary: "holds the SECRET_KEY, encrypted (safe to commit), sealed to \(sealedTo)", contents: nil,
+        action: .updateStore(key: key, config: c.config))
     }
-    let localSummary = keptKey ? "SECRET_KEY kept" : "new SECRET_KEY"
-    if existing == localText {
-      changes.append(Change(file: local, kind: .unchanged, mode: 0o600, summary: localSummary, contents: nil))
-    } else {
-      changes.append(
-        Change(
-          file: local, kind: existing == nil ? .create : .update, mode: 0o600,
-          summary: "\(options.profile.rawValue) profile, \(localSummary)", contents: localText))
-    }
+    let same = keys.store != nil && !c.options.force && keys.storeConfig == c.config
+    return Change(
+      file: c.location.store, kind: same ? .unchanged : .update, mode: 0o644,
+      summary: same ? "SECRET_KEY kept" : "holds the SECRET_KEY and \(name)'s settings, encrypted (safe to commit)", contents: nil,
+      action: same ? nil : .updateStore(key: key, config: c.config))
+  }
 
-    let settingsText = try readText(project.settingsFile) ?? ""
-    let settingsMode = AtomicFile.mode(of: project.settingsFile) ?? 0o644
-    if let hooked = SettingsHook.install(into: settingsText) {
-      changes.append(
-        Change(
-          file: project.settingsFile, kind: .update, mode: settingsMode,
-          summary: "imports local_settings.py last", contents: hooked))
-    } else {
-      changes.append(
-        Change(
-          file: project.settingsFile, kind: .unchanged, mode: settingsMode, summary: "already imports local_settings.py", contents: nil))
-    }
-
-    let gitignore = project.root.appendingPathComponent(".gitignore")
+  /// .gitignore: local_settings.py, keys/ and djsec's temporary files.
+  private func planGitIgnore(_ c: Context) throws(InitError) -> Change {
+    let gitignore = c.project.root.appendingPathComponent(".gitignore")
     let current = try readText(gitignore)
-    let patterns = GitIgnoreGuard.patterns(localSettings: relativePath(local, from: project.root))
-    if let updated = GitIgnoreGuard.update(current, adding: patterns) {
-      changes.append(
-        Change(
-          file: gitignore, kind: current == nil ? .create : .update, mode: AtomicFile.mode(of: gitignore) ?? 0o644,
-          summary: "ignores local_settings.py and keys/", contents: updated))
-    } else {
-      changes.append(
-        Change(file: gitignore, kind: .unchanged, mode: 0o644, summary: "already ignores local_settings.py", contents: nil))
+    let patterns = GitIgnoreGuard.patterns(localSettings: relativePath(c.local, from: c.project.root))
+    guard let updated = GitIgnoreGuard.update(current, adding: patterns) else {
+      return Change(file: gitignore, kind: .unchanged, mode: 0o644, summary: "already ignores local_settings.py", contents: nil)
     }
-    return Plan(project: project, changes: changes, keptKey: keptKey)
+    return Change(
+      file: gitignore, kind: current == nil ? .create : .update, mode: AtomicFile.mode(of: gitignore) ?? 0o644,
+      summary: "ignores \(c.local.lastPathComponent) and keys/", contents: updated)
+  }
+
+  /// local_settings.py rendered from the template, the key and the store's other secrets.
+  private func planLocalSettings(_ c: Context, key: String, kept: Bool, keys: ExistingKeys, existing: String?) throws(InitError)
+    -> Change
+  {
+    let body: String
+    do {
+      body = try Renderer.text(template: c.template, key: key, fallbacks: keys.fallbacks, secrets: keys.others, config: c.config)
+    } catch { throw .template(error) }
+    let origin =
+      c.options.useStore ? Renderer.Origin(store: c.location.store.lastPathComponent, environment: c.options.environmentName) : nil
+    let text = (origin.map { $0.line + "\n" } ?? "") + body
+    let summary = kept ? "SECRET_KEY kept" : "new SECRET_KEY"
+    if existing == text { return Change(file: c.local, kind: .unchanged, mode: 0o600, summary: summary, contents: nil) }
+    return Change(
+      file: c.local, kind: existing == nil ? .create : .update, mode: 0o600,
+      summary: "\(c.options.profile.rawValue) profile, \(summary)", contents: text)
+  }
+
+  /// The block at the end of settings.py that imports local_settings.py.
+  private func planSettingsHook(_ c: Context) throws(InitError) -> Change {
+    let settings = c.project.settingsFile
+    let text = try readText(settings) ?? ""
+    let mode = AtomicFile.mode(of: settings) ?? 0o644
+    guard let hooked = SettingsHook.install(into: text) else {
+      return Change(file: settings, kind: .unchanged, mode: mode, summary: "already imports local_settings.py", contents: nil)
+    }
+    return Change(file: settings, kind: .update, mode: mode, summary: "imports local_settings.py last", contents: hooked)
   }
 
   /// The project files init reads and replaces are no symbolic links, and
   /// the one that receives the key (local_settings.py) will be ignored by
   /// git once init's rule is in .gitignore (see SecretFileGuard).
-  private func checkFiles(_ project: DjangoProject) throws(InitError) {
-    let local = project.localSettingsFile
+  private func checkFiles(_ c: Context) throws(InitError) {
+    let project = c.project
+    let local = c.local
     let gitignore = project.root.appendingPathComponent(".gitignore")
     do {
       for file in [gitignore, project.settingsFile] { try SecretFileGuard.checkNotLink(file, root: project.root) }
@@ -252,7 +342,8 @@ public struct Initializer: Sendable {
   /// Key material first, then the store that depends on it, then the files
   /// rendered from it (the plan lists them in that order).
   private func perform(_ action: Change.Action, project: DjangoProject, options: Options) throws(InitError) {
-    let location = StoreLocation(root: project.root, environment: options.environment, key: options.key)
+    var location = options.location ?? StoreLocation(root: project.root, environment: options.environment, key: options.key)
+    if let key = options.key { location.keySelection = key }
     do throws(StoreError) {
       switch action {
       case .createKeyPair(let label):
@@ -279,6 +370,7 @@ public enum InitError: Error, Equatable, Sendable {
   case invalidHost(String)
   case wildcardHost
   case hostsRequired
+  case badPath(key: String, value: String)
   case project(ProjectError)
   case notWritable(path: String)
   case secretFile(SecretFileError)
@@ -296,6 +388,7 @@ extension InitError: DjsecError {
     case .invalidHost(let h): "--host \(h) is not a valid host name"
     case .wildcardHost: "--host * lets any Host header through, which the deploy profile refuses"
     case .hostsRequired: "the deploy profile needs the host names the site answers to"
+    case .badPath(let key, let value): "--\(key) \(value) is not a path djsec renders with (no '..', blanks or control characters)"
     case .project(let e): e.message
     case .notWritable(let p): "cannot write to \(p): permission denied"
     case .secretFile(let e): e.message
@@ -314,6 +407,7 @@ extension InitError: DjsecError {
     case .wildcardHost:
       "name the hosts the site answers to (--host example.com, --host .example.com for its subdomains), or use --profile dev"
     case .hostsRequired: "pass --host example.com (repeatable), or --profile dev for local development"
+    case .badPath: "name a file inside the project, without '..'"
     case .project(let e): e.hint
     case .notWritable: "run djsec as a user who may write to that folder"
     case .secretFile(let e): e.hint

@@ -5,6 +5,8 @@ public enum RenderError: Error, Equatable, Sendable {
   case config(StoreConfigError)
   case template(TemplateError)
   case store(StoreError)
+  /// The settings file the environment renders for cannot be found.
+  case project(ProjectError, store: String)
 }
 
 extension RenderError: DjsecError {
@@ -15,6 +17,7 @@ extension RenderError: DjsecError {
     case .config(let e): e.message
     case .template(let e): e.message
     case .store(let e): e.message
+    case .project(let e, _): e.message
     }
   }
 
@@ -25,6 +28,7 @@ extension RenderError: DjsecError {
     case .config(let e): e.hint
     case .template(let e): e.hint
     case .store(let e): e.hint
+    case .project(let e, _): e.hint.map { $0 + ", or --out PATH (remembered for this environment)" }
     }
   }
 }

@@ -7,9 +7,45 @@
 /// produce a file Python cannot import or one that undoes a setting the
 /// template writes.
 public enum Renderer {
+  /// Which store and environment a rendered file came from: its first line
+  /// says so, which is how djsec later knows a file is its own (and `status`
+  /// which environment is deployed).
+  public struct Origin: Equatable, Sendable {
+    public var store: String
+    public var environment: String
+
+    public init(store: String, environment: String) {
+      self.store = store
+      self.environment = environment
+    }
+
+    public static let prefix = "# Rendered by djsec from "
+
+    public var line: String {
+      "\(Self.prefix)\(store) (environment \(environment)); edits here are lost at the next render or rotate."
+    }
+
+    /// The origin a file's first line names, or nil when djsec did not render it.
+    public init?(firstLineOf text: String) {
+      guard text.hasPrefix(Self.prefix) else { return nil }
+      let line = text.dropFirst(Self.prefix.count).prefix { $0 != "\n" }
+      guard let open = line.range(of: " (environment "), let close = line.range(of: ")", range: open.upperBound..<line.endIndex)
+      else { return nil }
+      store = String(line[..<open.lowerBound])
+      environment = String(line[open.upperBound..<close.lowerBound])
+    }
+  }
+
+  /// `store` rendered with its own config lines and no origin line.
   public static func render(_ store: SecretStore, template: SettingsTemplate) throws(RenderError) -> String {
     let config: StoreConfig
     do { config = try StoreConfig(lines: store.file.config, store: store.displayName) } catch { throw .config(error) }
+    return try render(store, config: config, template: template, origin: nil)
+  }
+
+  public static func render(_ store: SecretStore, config: StoreConfig, template: SettingsTemplate, origin: Origin?) throws(RenderError)
+    -> String
+  {
     let secrets = try secretsSource(store, template: template)
     let key: String
     let fallbacks: [String]
@@ -17,9 +53,11 @@ public enum Renderer {
       key = try store.string(SecretKeyEntries.key)
       fallbacks = try SecretKeyEntries.fallbackKeys(in: store)
     } catch { throw .store(error) }
-    do { return try text(template: template, key: key, fallbacks: fallbacks, secrets: secrets, config: config) } catch {
+    let body: String
+    do { body = try text(template: template, key: key, fallbacks: fallbacks, secrets: secrets, config: config) } catch {
       throw .template(error)
     }
+    return (origin.map { $0.line + "\n" } ?? "") + body
   }
 
   /// Every secret but the key entries, as `NAME = "..."` lines of Python,

@@ -14,6 +14,8 @@ extension StoreConfigError: DjsecError {
       "\(store): config \(StoreConfig.hostsKey): * lets any Host header through, which the deploy profile refuses"
     case .refused(let store, .noHosts):
       "\(store): config \(StoreConfig.hostsKey) is missing or empty, and the deploy profile needs the host names the site answers to"
+    case .refused(let store, .badPath(let key, let value)):
+      "\(store): config \(key): \(value) is not a path djsec renders with (no '..', blanks or control characters\(key == StoreConfig.settingsKey ? ", relative to the project" : ""))"
     case .unknownProfile(let store, let value):
       "\(store): config \(StoreConfig.profileKey): \(value) is not a profile djsec knows (deploy or dev)"
     }
@@ -25,6 +27,7 @@ extension StoreConfigError: DjsecError {
     case .refused(_, .noHosts):
       return
         "record them with 'djsec init --host example.com' (it keeps the key), or use 'djsec init --profile dev' on a development machine"
+    case .refused(_, .badPath(let key, _)): return "set it again with 'djsec render --\(key) PATH' \(repair)"
     case .refused: return "set the hosts with 'djsec init --host example.com' \(repair)"
     case .unknownProfile: return "set the profile with 'djsec init --profile deploy --host example.com' \(repair)"
     }

@@ -4,20 +4,30 @@
 public enum Rotation {
   /// A new SECRET_KEY; the old one moves to the front of SECRET_KEY_FALLBACKS,
   /// which keeps the newest `keep` keys, so sessions, password-reset links and
-  /// signed cookies made with the old key stay valid.
-  public static func rotateSecretKey(_ store: SecretStore, keep: Int, length: Int = SecretKeyGenerator.minimumLength) throws(StoreError) {
+  /// signed cookies made with the old key stay valid. `deployed` is the key
+  /// local_settings.py holds: when it is neither the current key nor a
+  /// fallback (a rotation killed before it rendered, a file rendered on
+  /// another machine), it leads the fallbacks, whatever `keep` says, because
+  /// it is the one users' sessions are signed with. Returns whether it did so.
+  @discardableResult
+  public static func rotateSecretKey(
+    _ store: SecretStore, keep: Int, length: Int = SecretKeyGenerator.minimumLength, deployed: String? = nil
+  ) throws(StoreError) -> Bool {
     let old = store.contains(SecretKeyEntries.key) ? try store.string(SecretKeyEntries.key) : nil
     let fresh: String
     do { fresh = try SecretKeyGenerator.generate(length: length) } catch {
       throw .malformed(file: "--length", line: 1, reason: error.message)
     }
-    let fallbacks = Array(([old].compactMap { $0 } + (try SecretKeyEntries.fallbackKeys(in: store))).prefix(max(0, keep)))
+    var fallbacks = Array(([old].compactMap { $0 } + (try SecretKeyEntries.fallbackKeys(in: store))).prefix(max(0, keep)))
+    let keepsDeployed = deployed.map { !$0.isEmpty && $0 != old && !fallbacks.contains($0) } ?? false
+    if keepsDeployed, let deployed { fallbacks.insert(deployed, at: 0) }
     try store.set(SecretKeyEntries.key, Array(fresh.utf8))
     if fallbacks.isEmpty {
       if store.contains(SecretKeyEntries.fallbacks) { try store.remove(SecretKeyEntries.fallbacks) }
     } else {
       try store.set(SecretKeyEntries.fallbacks, Array(fallbacks.joined(separator: "\n").utf8))
     }
+    return keepsDeployed
   }
 
   /// A new random value for any secret (URL-safe characters, safe in database

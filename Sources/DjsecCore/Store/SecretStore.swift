@@ -446,11 +446,13 @@ public final class SecretStore {
   /// lose nothing. `create` makes the store when it does not exist yet.
   public static func modify<R>(
     _ url: URL, keyRing: KeyRing, passphrase: (KeyFile) throws(StoreError) -> [UInt8], trust: TrustSettings,
-    create: (() throws(StoreError) -> SecretStore)? = nil, onWait: StoreLock.Waiting? = nil,
+    create: (() throws(StoreError) -> SecretStore)? = nil, onWait: StoreLock.Waiting? = nil, lockHeld: Bool = false,
     _ body: (SecretStore) throws(StoreError) -> R
   ) throws(StoreError) -> R {
-    let lock = try StoreLock(for: url, onWait: onWait)
-    defer { lock.release() }
+    // `lockHeld`: the caller holds the lock across this and the files it
+    // writes from the store (StoreLock.holding), so they stay in step.
+    let lock = lockHeld ? nil : try StoreLock(for: url, onWait: onWait)
+    defer { lock?.release() }
     let store: SecretStore
     if !FileManager.default.fileExists(atPath: url.path), let create {
       store = try create()

@@ -1,8 +1,7 @@
 import Foundation
 
-/// Where a project's store and keys are: djsec walks up from the current
-/// folder to the one that holds manage.py (the project root); without one,
-/// the current folder stands in (so `djsec keys new` works anywhere).
+/// Where a project's store and keys are (Workspace finds the project root and
+/// the environment's store), and which key to use.
 public struct StoreLocation: Sendable {
   public var root: URL
   public var store: URL
@@ -12,6 +11,9 @@ public struct StoreLocation: Sendable {
   public var environment: DjsecEnvironment
   /// `--key`: the one key to use (a label or the path of a .key file).
   public var keySelection: String?
+  /// The label of the key a new store is sealed to when several are found
+  /// and none was chosen: a named environment's own key.
+  public var newStoreLabel: String?
 
   public static let defaultName = "secrets.djsec"
 
@@ -21,22 +23,6 @@ public struct StoreLocation: Sendable {
     keys = root.appendingPathComponent("keys")
     self.environment = environment
     keySelection = key
-  }
-
-  public static func find(from start: URL, store: String? = nil, environment: DjsecEnvironment, key: String? = nil) -> StoreLocation {
-    var folder = start.standardizedFileURL
-    var root = start.standardizedFileURL
-    while true {
-      if FileManager.default.fileExists(atPath: folder.appendingPathComponent("manage.py").path) {
-        root = folder
-        break
-      }
-      let parent = folder.deletingLastPathComponent()
-      if parent.path == folder.path { break }
-      folder = parent
-    }
-    return StoreLocation(
-      root: root, store: store.map { URL(fileURLWithPath: $0).standardizedFileURL }, environment: environment, key: key)
   }
 
   /// Where private keys are looked for, in order: keys/ beside the store (a
@@ -53,7 +39,7 @@ public struct StoreLocation: Sendable {
   public func newStore(passphrase: (KeyFile) throws(StoreError) -> [UInt8], trust: TrustSettings) throws(StoreError)
     -> (store: SecretStore, key: KeyRing.Candidate)
   {
-    let key = try keyRing.keyForNewStore()
+    let key = try keyRing.keyForNewStore(preferring: newStoreLabel)
     let pair: KeyPair
     switch key {
     case .file(let f): pair = try f.unlock { () throws(StoreError) in try passphrase(f) }

@@ -2,10 +2,19 @@ import ArgumentParser
 import DjsecCore
 import Foundation
 
-/// Where the store is (found by walking up to manage.py unless --store says)
-/// and which key to use (--key, needed only to choose among several).
+/// Which environment (--env, DJSEC_ENV, else the one this checkout
+/// remembers), where its store is (found by walking up to manage.py unless
+/// --store says) and which key to use (--key, needed only to choose among several).
 struct StoreOptions: ParsableArguments {
-  @Option(help: "The store file (default: secrets.djsec beside manage.py).")
+  @Option(
+    name: .customLong("env"),
+    help: ArgumentHelp(
+      "The environment (default: $DJSEC_ENV, else the one this checkout last rendered, else the default).",
+      discussion: "Each environment has its own store: secrets.NAME.djsec beside manage.py; the default one is secrets.djsec.",
+      valueName: "name"))
+  var environment: String?
+
+  @Option(help: "The store file (default: secrets.djsec, or secrets.ENV.djsec, beside manage.py).")
   var store: String?
 
   @Option(
@@ -15,9 +24,19 @@ struct StoreOptions: ParsableArguments {
       valueName: "label-or-path"))
   var key: String?
 
-  var location: StoreLocation {
-    StoreLocation.find(
-      from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath), store: store, environment: Djsec.environment, key: key)
+  /// The project, environment, store and keys, found once per command.
+  func workspace(settings: String? = nil) throws(WorkspaceError) -> Workspace {
+    try Workspace.find(
+      from: Djsec.currentFolder, environment: environment, store: store, settings: settings, key: key, variables: Djsec.environment)
+  }
+
+  /// A named environment must exist before anything reads it; the default
+  /// one keeps today's "no store at" message (and `secret set` creates it).
+  static func requireStore(_ ws: Workspace) throws(WorkspaceError) {
+    guard !ws.environment.isDefault, ws.environmentSource != .storeOption, !FileManager.default.fileExists(atPath: ws.store.path)
+    else { return }
+    throw .unknownEnvironment(
+      name: ws.environment.rawValue, store: ws.store.lastPathComponent, known: ws.environments().map(\.rawValue))
   }
 
   /// Whom signatures are trusted for: the user's records under
@@ -30,8 +49,9 @@ struct StoreOptions: ParsableArguments {
 
   /// Opens the store under its lock, runs `body`, saves if anything changed.
   /// A store made here (`create`) is reported with the key it is sealed to.
-  func modify<R>(create: Bool = false, _ body: (SecretStore) throws(StoreError) -> R) throws(StoreError) -> R {
-    let loc = location
+  func modify<R>(create: Bool = false, in given: Workspace? = nil, _ body: (SecretStore) throws(StoreError) -> R) throws -> R {
+    let ws = try given ?? workspace()
+    let loc = ws.location
     let trust = try Self.trust()
     var sealedTo: KeyRing.Candidate?
     let result = try SecretStore.modify(
@@ -43,8 +63,7 @@ struct StoreOptions: ParsableArguments {
           return made.store
         } : nil, onWait: Self.lockWait, body)
     if let sealedTo {
-      let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-      print("created \(relativePath(loc.store, from: here)), sealed to \(sealedTo.summary())")
+      print("created \(relativePath(loc.store, from: Djsec.currentFolder)), sealed to \(sealedTo.summary())")
     }
     return result
   }
@@ -56,26 +75,41 @@ struct StoreOptions: ParsableArguments {
 
   /// Opens the store to read it; an older store than the newest seen opens
   /// with a warning that says how to see what changed.
-  func open(access: SecretStore.Access = .read) throws(StoreError) -> SecretStore {
-    let loc = location
+  func open(access: SecretStore.Access = .read, in given: Workspace? = nil) throws -> SecretStore {
+    let ws = try given ?? workspace()
+    try Self.requireStore(ws)
+    let loc = ws.location
     let store = try SecretStore.open(
       loc.store, keyRing: loc.keyRing, passphrase: Terminal.passphrase, trust: try Self.trust(), access: access)
+    Self.warn(about: store, access: access)
+    return store
+  }
+
+  /// The store and local_settings.py changed as one step (render, rotate).
+  static func deployment(_ ws: Workspace) throws -> Deployment {
+    var deployment = Deployment(ws, trust: try trust(), passphrase: Terminal.passphrase, onWait: lockWait)
+    deployment.onOpen = { warn(about: $0, access: .write) }
+    return deployment
+  }
+
+  /// What a user must know about a store that opened: it is older than one
+  /// seen before, its history was only partly checked, or it holds values
+  /// its branch's history replaced.
+  static func warn(about store: SecretStore, access: SecretStore.Access) {
+    let name = store.url.lastPathComponent
     if access != .review, case .older(let generation, let seen, let retired) = store.verdict {
       let why = retired ? "its data key was retired by a rotation" : "generation \(generation), newest seen \(seen)"
       Diagnostics.warning(
-        "\(loc.store.lastPathComponent) is older than the newest version you have seen (\(why)); "
-          + "see what changed with 'git log -p -- \(loc.store.lastPathComponent)'")
+        "\(name) is older than the newest version you have seen (\(why)); see what changed with 'git log -p -- \(name)'")
     }
     if access != .review, store.historyIncomplete {
       Diagnostics.warning(
-        "the rollback check saw only part of \(loc.store.lastPathComponent)'s history (a shallow clone?): fetch it all (git fetch --unshallow)"
-      )
+        "the rollback check saw only part of \(name)'s history (a shallow clone?): fetch it all (git fetch --unshallow)")
     }
     if access == .read, !store.replacedEntries.isEmpty {
       Diagnostics.warning(
-        "\(loc.store.lastPathComponent) holds values that this branch's history replaced since (\(store.replacedEntries.joined(separator: ", "))): "
-          + "an older copy was put back; see 'git log -p -- \(loc.store.lastPathComponent)'")
+        "\(name) holds values that this branch's history replaced since (\(store.replacedEntries.joined(separator: ", "))): "
+          + "an older copy was put back; see 'git log -p -- \(name)'")
     }
-    return store
   }
 }

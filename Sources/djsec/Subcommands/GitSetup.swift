@@ -17,7 +17,7 @@ extension Djsec {
     var plaintextDiff = false
 
     func run() throws {
-      let loc = options.location
+      let loc = try options.workspace().location
       let exe = Installation.executableURL().path
       let quoted = "'" + exe.replacingOccurrences(of: "'", with: "'\\''") + "'"
       for (key, value) in [
@@ -35,8 +35,10 @@ extension Djsec {
         guard r.terminationStatus == 0 else { throw ScanError.notARepository(path: loc.root.path) }
       }
       let attributes = loc.root.appendingPathComponent(".gitattributes")
+      // One line for every environment's store (secrets.djsec, secrets.production.djsec, ...).
       let name = loc.store.lastPathComponent
-      let line = "\(name) merge=djsec diff=djsec"
+      let pattern = EnvironmentName(storeFileName: name) != nil ? "secrets*.djsec" : name
+      let line = "\(pattern) merge=djsec diff=djsec"
       var text = (try? String(contentsOf: attributes, encoding: .utf8)) ?? ""
       if !text.split(separator: "\n").contains(Substring(line)) {
         if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
@@ -56,7 +58,7 @@ extension Djsec {
     @Argument var path: String = "secrets.djsec"
 
     func run() throws {
-      let loc = StoreLocation.find(from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath), environment: Djsec.environment)
+      let loc = try Workspace.find(from: Djsec.currentFolder, variables: Djsec.environment).location
       try StoreMerge.merge(
         base: URL(fileURLWithPath: base), ours: URL(fileURLWithPath: ours), theirs: URL(fileURLWithPath: theirs), displayName: path,
         keyRing: loc.keyRing, passphrase: Terminal.passphrase, trust: try StoreOptions.trust())
@@ -70,7 +72,7 @@ extension Djsec {
     @Flag(help: "Show decrypted values instead of digests.") var plaintext = false
 
     func run() throws {
-      let loc = StoreLocation.find(from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath), environment: Djsec.environment)
+      let loc = try Workspace.find(from: Djsec.currentFolder, variables: Djsec.environment).location
       let text = StoreTextconv.text(
         URL(fileURLWithPath: file), keyRing: loc.keyRing, passphrase: Terminal.passphrase, trust: try StoreOptions.trust(),
         plaintext: plaintext)

@@ -18,6 +18,14 @@ extension Djsec {
     @Argument(help: "The Django project: the folder that holds manage.py.")
     var directory = "."
 
+    @Option(
+      name: .customLong("env"),
+      help: ArgumentHelp(
+        "The environment (default: $DJSEC_ENV, else the one this checkout last rendered, else the default).",
+        discussion: "A named environment gets its own store (secrets.NAME.djsec), its own key pair (keys/NAME.key) and SECRET_KEY.",
+        valueName: "name"))
+    var environment: String?
+
     @Option(name: .customLong("host"), help: "A host name the site answers to (repeatable); fills ALLOWED_HOSTS.")
     var hosts: [String] = []
 
@@ -46,15 +54,21 @@ extension Djsec {
     var key: String?
 
     func run() throws {
-      let tmpl =
-        try template.map { try SettingsTemplate.load(URL(fileURLWithPath: $0)) }
-        ?? Installation.template(named: "local_settings.py.tmpl")
+      let here = Djsec.currentFolder
+      // From a repository's root, a monorepo's only backend/manage.py is found too.
+      let ws = try Workspace.find(
+        from: URL(fileURLWithPath: directory, relativeTo: here), environment: environment, settings: settings, key: key,
+        variables: Djsec.environment)
+      let tmpl = try Installation.template(named: "local_settings.py.tmpl")
       var options = Initializer.Options()
+      options.location = ws.location
+      options.environmentName = ws.environment.rawValue
+      options.templateFile = template.map { URL(fileURLWithPath: $0, relativeTo: here).standardizedFileURL }
       options.hosts = hosts
       options.profile = profile
       options.force = force
       options.keyLength = keyLength
-      options.settingsOverride = settings.map { URL(fileURLWithPath: $0) }
+      options.settingsOverride = ws.settingsOverride
       options.useStore = !noStore
       options.passphrase = Terminal.passphrase
       options.trust = try StoreOptions.trust()
@@ -62,8 +76,11 @@ extension Djsec {
       options.environment = Djsec.environment
       options.onLockWait = StoreOptions.lockWait
       let initializer = Initializer(template: tmpl)
-      let plan = try initializer.plan(root: URL(fileURLWithPath: directory), options: options)
-      if !dryRun { try initializer.apply(plan, options: options) }
+      let plan = try initializer.plan(root: ws.root, options: options)
+      if !dryRun {
+        try initializer.apply(plan, options: options)
+        try ws.localState.remember(ws.environment)
+      }
       let root = plan.project.root
       for change in plan.changes {
         let path = relativePath(change.file, from: root)
@@ -78,6 +95,7 @@ extension Djsec {
         print("\(verb) \(path): \(change.summary)")
       }
       if dryRun { print("dry run: nothing was written") }
+      if !ws.environment.isDefault { print("environment \(ws.environment): this checkout now renders it (djsec env list)") }
     }
   }
 }

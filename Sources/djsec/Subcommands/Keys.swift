@@ -35,8 +35,7 @@ extension Djsec {
           guard let userKeys = Djsec.environment.userKeys else { throw KeyFileError.noUserFolder }
           folder = userKeys
         } else {
-          let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-          folder = StoreLocation.find(from: here, environment: Djsec.environment).keys
+          folder = try Workspace.find(from: Djsec.currentFolder, variables: Djsec.environment).location.keys
         }
         // Before asking for a passphrase: a folder the key may not go in is refused first.
         try KeyStoreFiles.checkFolder(folder, label: name)
@@ -56,7 +55,7 @@ extension Djsec {
       var name = "default"
 
       func run() throws {
-        let loc = StoreLocation.find(from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath), environment: Djsec.environment)
+        let loc = try Workspace.find(from: Djsec.currentFolder, variables: Djsec.environment).location
         let keyURL = loc.keys.appendingPathComponent("\(name).key")
         let file = try KeyFile.read(keyURL)
         let pair = try file.unlock { () throws(StoreError) in try Terminal.passphrase(for: file) }

@@ -5,32 +5,34 @@ import Foundation
 extension Djsec {
   struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Write local_settings.py from the template and the encrypted store (mode 0600, atomically).")
+      abstract: "Write local_settings.py from the template and the environment's encrypted store (mode 0600, atomically).",
+      discussion: """
+        --settings, --template and --out, and the environment rendered, are remembered for this checkout (in .djsec/, \
+        outside git), so 'rotate' renders the same way. Without them, the environment's own settings (recorded by init) apply.
+        """)
     @OptionGroup var options: StoreOptions
-    @Option(help: "The template (default: templates/local_settings.py.tmpl shipped with djsec).") var template: String?
-    @Option(help: "Where to write (default: local_settings.py beside the project's settings.py).") var out: String?
+    @Option(help: "The settings file this environment renders for (default: the one manage.py names).") var settings: String?
+    @Option(help: "The template (default: the environment's, else the shipped templates/local_settings.py.tmpl).") var template: String?
+    @Option(help: "Where to write (default: the environment's, else local_settings.py beside the settings file).") var out: String?
 
     func run() throws {
-      let written = try Self.render(options: options, template: template, out: out)
-      print("rendered \(written.path)")
+      let ws = try options.workspace(settings: settings)
+      try StoreOptions.requireStore(ws)
+      let outcome = try StoreOptions.deployment(ws).run(
+        flags: RenderJob.Flags(template: template, out: out, base: Djsec.currentFolder), render: .always, shipped: Self.shipped)
+      Self.report(outcome, ws)
     }
 
-    static func render(options: StoreOptions, template: String?, out: String?) throws -> URL {
-      // Before any value is decrypted: the target must be a file git will never commit, and no symbolic link.
-      let target = try Self.target(options: options, out: out)
-      try SecretFileGuard.checkSecretTarget(target, root: options.location.root)
-      let tmpl =
-        try template.map { try SettingsTemplate.load(URL(fileURLWithPath: $0)) } ?? Installation.template(named: "local_settings.py.tmpl")
-      // Rendering deploys the values: a store under a retired data key (values a removed recipient knew) is refused.
-      let store = try options.open(access: .write)
-      let text = try Renderer.render(store, template: tmpl)
-      try AtomicFile.write(text, to: target, mode: 0o600)
-      return target
-    }
+    static func shipped() throws(TemplateError) -> SettingsTemplate { try Installation.template(named: "local_settings.py.tmpl") }
 
-    /// `--out`, else local_settings.py beside the settings module manage.py names.
-    static func target(options: StoreOptions, out: String?) throws -> URL {
-      try out.map { URL(fileURLWithPath: $0) } ?? DjangoProject.locate(root: options.location.root).localSettingsFile
+    /// The lines every command that renders prints after it did.
+    static func report(_ outcome: Deployment.Outcome, _ ws: Workspace) {
+      if outcome.keptDeployedKey {
+        Diagnostics.note("the SECRET_KEY deployed in local_settings.py was not in the store; it is kept in SECRET_KEY_FALLBACKS")
+      }
+      if let file = outcome.rendered {
+        print("rendered \(relativePath(file, from: Djsec.currentFolder)) (environment \(ws.environment))")
+      }
     }
   }
 
@@ -41,46 +43,67 @@ extension Djsec {
         djsec rotate secret-key [--keep N]   new SECRET_KEY; the old one leads SECRET_KEY_FALLBACKS
         djsec rotate NAME --generate          a new random value for NAME
         djsec rotate data-key                 a new data key; every value re-encrypted
-        The store is saved before local_settings.py is rendered again.
+        local_settings.py, where it exists, is rendered again with the environment's settings, template and \
+        output path, under the same lock as the store. A deployed key the store does not hold is kept as a fallback.
         """)
     @OptionGroup var options: StoreOptions
     @Argument(help: "secret-key, data-key, or a secret's name.") var what: String
     @Option(help: "How many old SECRET_KEYs to keep as fallbacks.") var keep = 1
     @Flag(help: "Generate the new value (for a secret's name).") var generate = false
     @Option(help: "Length of a generated value.") var length: Int?
+    @Option(help: "The settings file this environment renders for (remembered, as with render).") var settings: String?
     @Flag(help: "Do not render local_settings.py afterwards.") var noRender = false
 
-    func run() throws {
-      // Checked before the store changes, so a refusal leaves the store and the file in step.
-      let rendered = renderTarget
-      if let rendered { try SecretFileGuard.checkSecretTarget(rendered, root: options.location.root) }
-      switch what {
-      case "secret-key":
-        try options.modify { store throws(StoreError) in
-          try Rotation.rotateSecretKey(store, keep: keep, length: length ?? SecretKeyGenerator.minimumLength)
-        }
-        print("rotated SECRET_KEY; \(keep) previous key\(keep == 1 ? "" : "s") kept in SECRET_KEY_FALLBACKS")
-      case "data-key":
-        try options.modify { store throws(StoreError) in try store.rotateDataKey() }
-        print("rotated the data key; every value re-encrypted")
-      default:
-        guard generate else { throw ValidationError("to rotate \(what), pass --generate, or set a value with 'djsec secret set \(what)'") }
-        try options.modify { store throws(StoreError) in
-          guard store.contains(what) else { throw .missingSecret(name: what, store: store.url.lastPathComponent) }
-          try Rotation.regenerate(store, name: what, length: length ?? 40)
-        }
-        print("rotated \(what)")
+    func validate() throws {
+      guard keep >= 0 else { throw ValidationError("--keep must be 0 or more") }
+      if let length, what == "secret-key", length < SecretKeyGenerator.minimumLength {
+        throw ValidationError("--length must be at least \(SecretKeyGenerator.minimumLength) for a SECRET_KEY")
       }
-      if rendered != nil {
-        print("rendered \(try Render.render(options: options, template: nil, out: nil).path)")
+      if what != "secret-key", what != "data-key", !generate {
+        throw ValidationError("to rotate \(what), pass --generate, or set a value with 'djsec secret set \(what)'")
       }
     }
 
-    /// The file rendered again afterwards: local_settings.py when anything is
-    /// there (a dangling link too, which the guard then refuses).
-    private var renderTarget: URL? {
-      guard !noRender, what != "data-key", let target = try? Render.target(options: options, out: nil) else { return nil }
-      return SymbolicLink.exists(target) ? target : nil
+    func run() throws {
+      let ws = try options.workspace(settings: settings)
+      try StoreOptions.requireStore(ws)
+      let deployment = try StoreOptions.deployment(ws)
+      let flags = RenderJob.Flags(base: Djsec.currentFolder)
+      let outcome: Deployment.Outcome
+      let done: String
+      switch what {
+      case "secret-key":
+        let (keep, length) = (keep, length ?? SecretKeyGenerator.minimumLength)
+        outcome = try deployment.run(flags: flags, render: noRender ? .never : .ifPresent, shipped: Render.shipped) {
+          store, deployed throws(StoreError) in
+          try Rotation.rotateSecretKey(store, keep: keep, length: length, deployed: deployed)
+        }
+        done = "rotated SECRET_KEY; \(keep) previous key\(keep == 1 ? "" : "s") kept in SECRET_KEY_FALLBACKS"
+      case "data-key":
+        // The values do not change, so local_settings.py stays as it is.
+        outcome = try deployment.run(flags: flags, render: .never, shipped: Render.shipped) { store, _ throws(StoreError) in
+          try store.rotateDataKey()
+          return false
+        }
+        done = "rotated the data key; every value re-encrypted"
+      default:
+        let (name, length) = (what, length ?? 40)
+        outcome = try deployment.run(flags: flags, render: noRender ? .never : .ifPresent, shipped: Render.shipped) {
+          store, _ throws(StoreError) in
+          guard store.contains(name) else { throw .missingSecret(name: name, store: store.url.lastPathComponent) }
+          try Rotation.regenerate(store, name: name, length: length)
+          return false
+        }
+        done = "rotated \(what)"
+      }
+      // Printed only once everything is written: a failure above names the command that finishes the job.
+      print(done)
+      Render.report(outcome, ws)
+      if outcome.rendered == nil, !noRender, what != "data-key", let target = outcome.target {
+        let file = relativePath(target, from: Djsec.currentFolder)
+        let why = outcome.otherEnvironment.map { "\(file) holds environment \($0) and was left alone" } ?? "\(file) is not here"
+        print("\(why); deploy the new value with 'djsec render\(ws.envFlag)'")
+      }
     }
   }
 }

@@ -39,7 +39,7 @@ extension Djsec.Secret {
           return "the name is refused: " + error.reason
         }
       }
-      let location = options.location
+      let location = try options.workspace().location
       let trust = try StoreOptions.trust()
       do throws(EditError) {
         let session = try EditSession.begin(

@@ -1,0 +1,30 @@
+/// Why a command that writes the store and local_settings.py stopped, and
+/// when the store was already saved, what finishes the job.
+public enum DeployError: Error, Equatable, Sendable {
+  case store(StoreError)
+  case render(RenderError)
+  case target(SecretFileError)
+  /// The store was saved but local_settings.py could not be written: the
+  /// deployed file is behind the store until `finish` runs.
+  case incomplete(FileError, store: String, finish: String)
+}
+
+extension DeployError: DjsecError {
+  public var message: String {
+    switch self {
+    case .store(let e): e.message
+    case .render(let e): e.message
+    case .target(let e): e.message
+    case .incomplete(let e, let store, _): "\(store) was saved, but local_settings.py was not: \(e.message)"
+    }
+  }
+
+  public var hint: String? {
+    switch self {
+    case .store(let e): e.hint
+    case .render(let e): e.hint
+    case .target(let e): e.hint
+    case .incomplete(_, _, let finish): "free the space or fix the permission, then run '\(finish)' to finish"
+    }
+  }
+}

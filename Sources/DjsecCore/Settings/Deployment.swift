@@ -1,0 +1,125 @@
+import Foundation
+
+/// A change to an environment's store and the local_settings.py rendered
+/// from it, made as one step: the store's lock is held across both files,
+/// the file is rendered from exactly what was just written, and nothing is
+/// saved when the render would fail. Rotation goes through here, so a key
+/// that is deployed is never dropped: if local_settings.py holds a key that
+/// is neither the store's current key nor one of its fallbacks (a rotation
+/// killed between the two writes, another machine's render), it joins the
+/// fallbacks instead of logging every user out.
+public struct Deployment {
+  public let workspace: Workspace
+  public let trust: TrustSettings
+  public let passphrase: (KeyFile) throws(StoreError) -> [UInt8]
+  public let onWait: StoreLock.Waiting?
+  /// Told about the store once it opened (the CLI's warnings about an older store).
+  public var onOpen: ((SecretStore) -> Void)?
+
+  public init(
+    _ workspace: Workspace, trust: TrustSettings, passphrase: @escaping (KeyFile) throws(StoreError) -> [UInt8],
+    onWait: StoreLock.Waiting?
+  ) {
+    self.workspace = workspace
+    self.trust = trust
+    self.passphrase = passphrase
+    self.onWait = onWait
+  }
+
+  public enum RenderWhen: Sendable {
+    /// `render`: the file is written whether or not it exists.
+    case always
+    /// `rotate`: rewritten only where it was deployed (exists), so a
+    /// developer's rotation does not create a production file on a laptop.
+    case ifPresent
+    /// `--no-render`.
+    case never
+  }
+
+  public struct Outcome: Sendable {
+    /// The file written, if any.
+    public let rendered: URL?
+    /// Where the environment renders to, when that could be settled.
+    public let target: URL?
+    /// The deployed key that was neither current nor a fallback, kept as one.
+    public let keptDeployedKey: Bool
+    /// The environment the file there was rendered for, when it is another one (left alone).
+    public let otherEnvironment: String?
+  }
+
+  /// Under the store's lock: opens it for writing, lets `change` alter it
+  /// (given the SECRET_KEY local_settings.py holds now, if any), renders,
+  /// saves, then writes local_settings.py. `change` returns whether it kept
+  /// the deployed key as a fallback where it would otherwise have been dropped.
+  public func run(
+    flags: RenderJob.Flags, render: RenderWhen, shipped: () throws(TemplateError) -> SettingsTemplate,
+    change: (SecretStore, _ deployedKey: String?) throws(StoreError) -> Bool = { _, _ in false }
+  ) throws(DeployError) -> Outcome {
+    let lock: StoreLock
+    do { lock = try StoreLock(for: workspace.store, onWait: onWait) } catch { throw .store(error) }
+    defer { lock.release() }
+    let store: SecretStore
+    do {
+      store = try SecretStore.open(
+        workspace.store, keyRing: workspace.location.keyRing, passphrase: passphrase, trust: trust, access: .write)
+    } catch { throw .store(error) }
+    onOpen?(store)
+
+    // Settled before anything changes: a refusal leaves the store and the file in step.
+    var job: RenderJob?
+    do { job = try RenderJob.plan(workspace, store: store, flags: flags, shipped: shipped) } catch {
+      if render == .always { throw .render(error) }
+      if render == .ifPresent, Self.renderedBefore(workspace) { throw .render(error) }
+    }
+    // The file there now counts as this environment's deployment only when
+    // it says it came from this store (or, written before files said so,
+    // when this is the default environment): another environment's key must
+    // never become one of this store's fallbacks, nor its file be replaced by a rotation.
+    let current = job.flatMap { try? AtomicFile.readText($0.out) }
+    let ours = current.map { Self.isRendered($0, from: store.displayName, environment: workspace.environment) } ?? false
+    let deployed = ours ? current.flatMap { PythonLiteral.assignedString(named: SecretKeyEntries.key, in: $0) } : nil
+    let writes = job.map { render == .always || (render == .ifPresent && SymbolicLink.exists($0.out) && ours) } ?? false
+    if writes, let job {
+      do { try SecretFileGuard.checkSecretTarget(job.out, root: workspace.root) } catch { throw .target(error) }
+    }
+
+    let keptDeployed: Bool
+    do { keptDeployed = try change(store, deployed) } catch { throw .store(error) }
+    // Rendered before the store is saved: a value the template cannot take
+    // stops the command with the store untouched.
+    var text: String?
+    if writes, let job { text = try job.textOrThrow(store) }
+    do { try store.save() } catch { throw .store(error) }
+    guard let job, let text else {
+      let other = ours ? nil : current.flatMap { Renderer.Origin(firstLineOf: $0)?.environment }
+      return Outcome(
+        rendered: nil, target: job?.out, keptDeployedKey: keptDeployed, otherEnvironment: other)
+    }
+    do { try AtomicFile.write(text, to: job.out, mode: 0o600) } catch {
+      throw .incomplete(error, store: store.displayName, finish: "djsec render\(workspace.envFlag)")
+    }
+    // Remembered once the file is written: the next rotate renders the same way.
+    do {
+      try workspace.localState.remember(job.remember, for: workspace.environment)
+      if render == .always { try workspace.localState.remember(workspace.environment) }
+    } catch { throw .incomplete(error, store: store.displayName, finish: "djsec render\(workspace.envFlag)") }
+    return Outcome(rendered: job.out, target: job.out, keptDeployedKey: keptDeployed, otherEnvironment: nil)
+  }
+
+  /// Whether `text` (a local_settings.py) was rendered from `store`.
+  static func isRendered(_ text: String, from store: String, environment: EnvironmentName) -> Bool {
+    Renderer.Origin(firstLineOf: text).map { $0.store == store } ?? environment.isDefault
+  }
+
+  /// Whether this checkout rendered this environment before: then a rotate
+  /// that cannot find where to render is an error, not a silent skip.
+  static func renderedBefore(_ workspace: Workspace) -> Bool {
+    workspace.localState.environment == workspace.environment
+  }
+}
+
+extension RenderJob {
+  fileprivate func textOrThrow(_ store: SecretStore) throws(DeployError) -> String {
+    do { return try text(store) } catch { throw .render(error) }
+  }
+}
