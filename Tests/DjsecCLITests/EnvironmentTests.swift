@@ -247,4 +247,23 @@ final class EnvironmentTests: XCTestCase {
       XCTAssertEqual(try digest(stored), deployed, "local_settings.py is on another key than the store")
     }
   }
+
+  /// `djsec status`: each environment, whether local_settings.py is in step,
+  /// and temporary files a killed djsec left; exit 1 when a command is due.
+  func testStatusShowsWhatIsBehind() throws {
+    let root = try project("env-status")
+    try djsec(["init", "--host", "example.com"], in: root)
+    XCTAssertTrue(try djsec(["status"], in: root).stdout.contains("in step with the store"))
+    try djsec(["rotate", "secret-key", "--no-render"], in: root)
+    let behind = try djsec(["status"], in: root, status: 1).stdout
+    XCTAssertTrue(behind.contains("behind the store") && behind.contains("djsec render"), behind)
+    try djsec(["render"], in: root)
+    let temp = root.appendingPathComponent("demo/.local_settings.py.djsec-Ab12Cd")
+    try "SECRET_KEY = 'left over'\n".write(to: temp, atomically: false, encoding: .utf8)
+    let stale = try djsec(["status"], in: root, status: 1).stdout
+    XCTAssertTrue(stale.contains("in step") && stale.contains("demo/.local_settings.py.djsec-Ab12Cd"), stale)
+    try djsec(["init", "--env", "production", "--host", "example.com"], in: root)
+    let both = try djsec(["status"], in: root, status: 1).stdout
+    XCTAssertTrue(both.contains("* production") && both.contains("holds environment production"), both)
+  }
 }

@@ -30,6 +30,18 @@ public enum Rotation {
     return keepsDeployed
   }
 
+  /// Keeps `deployed` (the key local_settings.py holds) as the first
+  /// fallback when the store holds it nowhere: a render must not log every
+  /// user out because the store moved on without this machine (two
+  /// rotations elsewhere with --keep 1). Returns whether it did.
+  public static func keepDeployedKey(_ store: SecretStore, _ deployed: String?) throws(StoreError) -> Bool {
+    guard let deployed, !deployed.isEmpty, store.contains(SecretKeyEntries.key) else { return false }
+    let fallbacks = try SecretKeyEntries.fallbackKeys(in: store)
+    guard try store.string(SecretKeyEntries.key) != deployed, !fallbacks.contains(deployed) else { return false }
+    try store.set(SecretKeyEntries.fallbacks, Array(([deployed] + fallbacks).joined(separator: "\n").utf8))
+    return true
+  }
+
   /// A new random value for any secret (URL-safe characters, safe in database
   /// URLs and shells).
   public static func regenerate(_ store: SecretStore, name: String, length: Int) throws(StoreError) {

@@ -56,9 +56,43 @@ public enum PythonLiteral {
     return nil
   }
 
+  /// Reads back the first `NAME = ["...", ...]` list that djsec wrote
+  /// (`list`, on one line); nil for anything else.
+  public static func assignedStrings(named name: String, in source: String) -> [String]? {
+    for line in source.split(separator: "\n", omittingEmptySubsequences: false) {
+      guard line.hasPrefix(name) else { continue }
+      var rest = line.dropFirst(name.count).drop(while: { $0 == " " })
+      guard rest.first == "=" else { continue }
+      rest = rest.dropFirst().drop(while: { $0 == " " })
+      guard rest.first == "[" else { return nil }
+      var it = rest.dropFirst().unicodeScalars.makeIterator()
+      var values: [String] = []
+      var expectValue = true
+      while let c = it.next() {
+        switch c {
+        case "]" where values.isEmpty || !expectValue: return values
+        case "\"" where expectValue:
+          guard let value = decodeDoubleQuoted(&it) else { return nil }
+          values.append(value)
+          expectValue = false
+        case "," where !expectValue: expectValue = true
+        case " ": continue
+        default: return nil
+        }
+      }
+      return nil
+    }
+    return nil
+  }
+
   private static func decodeDoubleQuoted(_ body: Substring) -> String? {
-    var out = String.UnicodeScalarView()
     var it = body.unicodeScalars.makeIterator()
+    return decodeDoubleQuoted(&it)
+  }
+
+  /// Decodes up to the closing quote, leaving `it` after it.
+  private static func decodeDoubleQuoted(_ it: inout Substring.UnicodeScalarView.Iterator) -> String? {
+    var out = String.UnicodeScalarView()
     while let c = it.next() {
       if c == "\"" { return String(out) }
       guard c == "\\" else {

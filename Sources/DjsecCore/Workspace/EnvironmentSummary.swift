@@ -11,6 +11,7 @@ public struct EnvironmentSummary: Sendable {
   public let profile: String?
   public let hosts: String?
   public let settings: String?
+  public let out: String?
   public let generation: UInt64
   /// Why the header could not be read, if it could not.
   public let problem: String?
@@ -32,6 +33,7 @@ public struct EnvironmentSummary: Sendable {
     profile = file?.config[StoreConfig.profileKey]
     hosts = file?.config[StoreConfig.hostsKey]
     settings = file?.config[StoreConfig.settingsKey]
+    out = file?.config[StoreConfig.outKey]
     generation = file?.generation ?? 0
   }
 }

@@ -19,7 +19,8 @@ extension Djsec {
       let ws = try options.workspace(settings: settings)
       try StoreOptions.requireStore(ws)
       let outcome = try StoreOptions.deployment(ws).run(
-        flags: RenderJob.Flags(template: template, out: out, base: Djsec.currentFolder), render: .always, shipped: Self.shipped)
+        flags: RenderJob.Flags(template: template, out: out, base: Djsec.currentFolder), render: .always, shipped: Self.shipped
+      ) { store, deployed throws(StoreError) in try Rotation.keepDeployedKey(store, deployed) }
       Self.report(outcome, ws)
     }
 
@@ -89,10 +90,10 @@ extension Djsec {
       default:
         let (name, length) = (what, length ?? 40)
         outcome = try deployment.run(flags: flags, render: noRender ? .never : .ifPresent, shipped: Render.shipped) {
-          store, _ throws(StoreError) in
+          store, deployed throws(StoreError) in
           guard store.contains(name) else { throw .missingSecret(name: name, store: store.url.lastPathComponent) }
           try Rotation.regenerate(store, name: name, length: length)
-          return false
+          return try Rotation.keepDeployedKey(store, deployed)
         }
         done = "rotated \(what)"
       }
