@@ -153,22 +153,42 @@ private struct StoreParser {
 
   init(file: String) { self.file = file }
 
+  /// The line's space-separated fields (empty ones kept), without the
+  /// generic `split`, which cost more than the line's cryptography.
+  static func fields(_ line: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
+    var parts: [ArraySlice<UInt8>] = []
+    parts.reserveCapacity(4)
+    var start = line.startIndex
+    line.withUnsafeBufferPointer { bytes in
+      for (offset, byte) in bytes.enumerated() where byte == 32 {
+        let index = line.startIndex + offset
+        parts.append(line[start..<index])
+        start = index + 1
+      }
+    }
+    parts.append(line[start..<line.endIndex])
+    return parts
+  }
+
+  /// git's conflict markers, as bytes.
+  static let markers = ["<<<<<<<", ">>>>>>>", "=======", "|||||||"].map { Array($0.utf8) }
+  static let markerBytes = Set(markers.map { $0[0] })
+
   func text(_ s: ArraySlice<UInt8>) -> String { String(decoding: s, as: UTF8.self) }
-  func base64(_ s: ArraySlice<UInt8>) -> [UInt8]? { Base64Text.decode(Substring(text(s))) }
+  func base64(_ s: ArraySlice<UInt8>) -> [UInt8]? { Base64Text.decode(bytes: s) }
   func bad(_ reason: String) -> StoreError { .malformed(file: file, line: lineNumber, reason: reason) }
 
   mutating func line(_ line: ArraySlice<UInt8>) throws(StoreError) {
     lineNumber += 1
-    if line.starts(with: Array("<<<<<<<".utf8)) || line.starts(with: Array(">>>>>>>".utf8))
-      || line.starts(with: Array("=======".utf8)) || line.starts(with: Array("|||||||".utf8))
-    {
+    // Checked on the first byte before anything is built: this runs once per entry.
+    if let first = line.first, Self.markerBytes.contains(first), Self.markers.contains(where: { line.starts(with: $0) }) {
       throw .conflictMarkers(file: file, line: lineNumber)
     }
     if line.first == UInt8(ascii: "#") && version == nil { return }
     guard stage < 5, !(stage == 4 && version == 1) else {
       throw bad(version == 1 ? "nothing may follow the mac line" : "nothing may follow the signature line")
     }
-    let parts = line.split(separator: 32, omittingEmptySubsequences: false)
+    let parts = Self.fields(line)
     switch parts.first.map(text) ?? "" {
     case StoreFile.magic: try versionLine(parts)
     case "id:": try idLine(parts)

@@ -23,7 +23,15 @@ public struct TrustRecord: Codable, Equatable, Sendable {
   public var retiredDataKeys: [String] = []
   public var recipients: [Member]
   public var removed: [Member] = []
-  public var entries: [String: String] = [:]
+  /// Each entry's ciphertext digest, by name. Kept as one `name digest`
+  /// line per entry (`entryDigests` in the file) and read only when asked
+  /// (`djsec trust` names what changed): decoding 10,000 JSON object members
+  /// on every command was a third of a `secret get` on a large store.
+  public var entries: [String: String] {
+    get { Self.parseEntries(entryLines) }
+    set { entryLines = Self.formatEntries(newValue) }
+  }
+  private var entryLines = ""
   /// Ciphertexts (digests, by name) that the user accepted with `djsec trust`
   /// although this branch's history had replaced them (a deliberate revert).
   public var acceptedReplaced: [String: [String]]? = nil
@@ -33,6 +41,52 @@ public struct TrustRecord: Codable, Equatable, Sendable {
     dataKey = fingerprint
     recipients = file.recipients.map(Member.init)
     entries = Self.digests(file)
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case generation, dataKey, retiredDataKeys, recipients, removed, entryDigests, acceptedReplaced
+    /// Records written before `entryDigests`: a JSON object.
+    case entries
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    generation = try c.decode(UInt64.self, forKey: .generation)
+    dataKey = try c.decode(String.self, forKey: .dataKey)
+    retiredDataKeys = try c.decodeIfPresent([String].self, forKey: .retiredDataKeys) ?? []
+    recipients = try c.decode([Member].self, forKey: .recipients)
+    removed = try c.decodeIfPresent([Member].self, forKey: .removed) ?? []
+    acceptedReplaced = try c.decodeIfPresent([String: [String]].self, forKey: .acceptedReplaced)
+    if let lines = try c.decodeIfPresent(String.self, forKey: .entryDigests) {
+      entryLines = lines
+    } else {
+      entries = try c.decodeIfPresent([String: String].self, forKey: .entries) ?? [:]
+    }
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(generation, forKey: .generation)
+    try c.encode(dataKey, forKey: .dataKey)
+    try c.encode(retiredDataKeys, forKey: .retiredDataKeys)
+    try c.encode(recipients, forKey: .recipients)
+    try c.encode(removed, forKey: .removed)
+    try c.encode(entryLines, forKey: .entryDigests)
+    try c.encodeIfPresent(acceptedReplaced, forKey: .acceptedReplaced)
+  }
+
+  /// `name digest` lines, sorted by name (names and digests hold no blank).
+  static func formatEntries(_ entries: [String: String]) -> String {
+    entries.keys.sorted().map { "\($0) \(entries[$0]!)\n" }.joined()
+  }
+
+  static func parseEntries(_ lines: String) -> [String: String] {
+    var out: [String: String] = [:]
+    for line in lines.split(separator: "\n") {
+      guard let space = line.firstIndex(of: " ") else { continue }
+      out[String(line[..<space])] = String(line[line.index(after: space)...])
+    }
+    return out
   }
 
   /// The signing keys of the recipients this record trusts.
