@@ -107,6 +107,6 @@ final class ExportTests: XCTestCase {
       "import json, sys; from dotenv import dotenv_values; print(json.dumps(dotenv_values(sys.argv[1])))", try exported("dotenv"))
     XCTAssertEqual(dotenv.count, values.count - 1)
     let unknown = try CLI.expect(["secret", "export", "--format", "yaml"], in: project, status: 2)
-    XCTAssertTrue(unknown.stderr.contains("'env', 'shell', 'dotenv', 'docker' or 'json'"), unknown.stderr)
+    XCTAssertTrue(unknown.stderr.contains("unknown format yaml: use env, shell, dotenv, docker, json, systemd\n"), unknown.stderr)
   }
 }
