@@ -15,8 +15,8 @@ struct Djsec: ParsableCommand {
     abstract: "Keep a Django project's secrets out of harm's way.",
     version: version,
     subcommands: [
-      Keygen.self, Init.self, Scan.self, Keys.self, Secret.self, Recipients.self, Trust.self, Render.self, Rotate.self, Exec.self, Env.self,
-      Status.self,
+      Keygen.self, Init.self, Scan.self, Keys.self, Secret.self, Recipients.self, Trust.self, Render.self, Rotate.self, Exec.self,
+      Export.self, Env.self, Status.self,
       GitSetup.self,
       MergeDriver.self,
       Textconv.self,

@@ -10,10 +10,13 @@ final class ExportTests: XCTestCase {
   private var project: URL { work.appendingPathComponent("demo") }
   private var python: URL!
 
-  /// Values that break naive quoting: quotes, backslashes, interpolation, comments, blanks, non-ASCII.
+  /// Values that break naive quoting: quotes, backslashes, interpolation, comments, blanks, non-ASCII,
+  /// and quotes or backslashes followed by a combining mark (one Character to Swift, so a
+  /// Character-level replacement misses the quote, and the value escapes its quotes).
   private let values = [
     "QUOTES": "it's \"quoted\" ''", "BACKSLASH": "a\\b\\\\c\\'", "DOLLAR": "$HOME ${HOME} $(id) `id`", "HASH": "a #not a comment",
     "BLANKS": "  leading and trailing  ", "UNICODE": "ünïcødé ✓", "EQUALS": "a=b==c",
+    "COMBINING": "it'\u{301}s $(id)'\u{301} \"\u{301} \\\u{301}' `id`\u{301}",
   ]
 
   override func setUpWithError() throws {
@@ -95,10 +98,15 @@ final class ExportTests: XCTestCase {
     let dollar = try CLI.expect(["secret", "export", "--format", "dotenv"], in: project, status: 2)
     XCTAssertTrue(dollar.stderr.hasPrefix("djsec: error: DOLLAR holds '${'"), dollar.stderr)
     try CLI.expect(["secret", "rm", "DOLLAR"], in: project)
+    // `${` whose brace carries a combining mark is still `${` to python-dotenv.
+    try CLI.expect(["secret", "set", "MARKED", "--stdin"], in: project, stdin: "a${\u{301}HOME}b")
+    let marked = try CLI.expect(["secret", "export", "--format", "dotenv"], in: project, status: 2)
+    XCTAssertTrue(marked.stderr.hasPrefix("djsec: error: MARKED holds '${'"), marked.stderr)
+    try CLI.expect(["secret", "rm", "MARKED"], in: project)
     let dotenv = try read(
       "import json, sys; from dotenv import dotenv_values; print(json.dumps(dotenv_values(sys.argv[1])))", try exported("dotenv"))
     XCTAssertEqual(dotenv.count, values.count - 1)
     let unknown = try CLI.expect(["secret", "export", "--format", "yaml"], in: project, status: 2)
-    XCTAssertTrue(unknown.stderr.contains("'env', 'shell', 'dotenv', 'docker' or 'json'"), unknown.stderr)
+    XCTAssertTrue(unknown.stderr.contains("unknown format yaml: use env, shell, dotenv, docker, json, systemd\n"), unknown.stderr)
   }
 }

@@ -4,10 +4,10 @@
 /// escape for it, so a value holding `${` is refused rather than changed.
 enum DotenvExport {
   static func check(_ name: String, _ value: String) throws(ExportError) {
-    if value.contains("${") { throw .interpolation(name: name, format: "dotenv") }
+    if ScalarEscape.contains(value, "${") { throw .interpolation(name: name, format: "dotenv") }
   }
 
   static func quote(_ value: String) -> String {
-    "'" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+    "'" + ScalarEscape.escape(value) { $0 == "\\" ? "\\\\" : $0 == "'" ? "\\'" : nil } + "'"
   }
 }

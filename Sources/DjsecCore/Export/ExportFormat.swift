@@ -1,5 +1,6 @@
-/// The formats `djsec secret export` writes, one file each; this list is
-/// the one place `--format`, its help and its error message come from.
+/// The formats `djsec export` (and `djsec secret export`) writes, one file
+/// each; this list is the one place `--format`, its help and its error
+/// message come from.
 public enum ExportFormat: String, CaseIterable, Sendable {
   /// `NAME='value'` lines a POSIX shell reads (`set -a; . ./file`): any value.
   case env
@@ -11,6 +12,8 @@ public enum ExportFormat: String, CaseIterable, Sendable {
   case docker
   /// One JSON object, names to values.
   case json
+  /// systemd's `EnvironmentFile=`: `NAME="value"` lines, any text but the few characters systemd refuses.
+  case systemd
 
   public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
@@ -33,6 +36,9 @@ public enum ExportFormat: String, CaseIterable, Sendable {
       return text.map { "\($0.0)=\(DotenvExport.quote($0.1))\n" }.joined()
     case .docker: return try DockerExport.render(text)
     case .json: return JSONExport.render(text)
+    case .systemd:
+      for (name, value) in text { try SystemdExport.check(name, value) }
+      return text.map { "\($0.0)=\(SystemdExport.quote($0.1))\n" }.joined()
     }
   }
 }
@@ -43,6 +49,7 @@ public enum ExportError: Error, Equatable, Sendable {
   case nulInValue(name: String, format: String)
   case lineBreakInValue(name: String, format: String)
   case interpolation(name: String, format: String)
+  case notAllowedCharacter(name: String, format: String)
 }
 
 extension ExportError: DjsecError {
@@ -52,6 +59,8 @@ extension ExportError: DjsecError {
     case .nulInValue(let n, let f): "\(n) holds a NUL byte, which the \(f) format cannot carry"
     case .lineBreakInValue(let n, let f): "\(n) holds a line break, which the \(f) format cannot carry (each line is one variable)"
     case .interpolation(let n, let f): "\(n) holds '${', which readers of the \(f) format expand as a variable even in quotes"
+    case .notAllowedCharacter(let n, let f):
+      "\(n) holds a Unicode noncharacter or a byte order mark (U+FEFF), which the \(f) format cannot carry"
     }
   }
 
@@ -60,6 +69,7 @@ extension ExportError: DjsecError {
     case .notText, .nulInValue: "hand it over with 'djsec render' or 'djsec exec' instead"
     case .interpolation: "use --format env or json, or 'djsec exec' (nothing is expanded there)"
     case .lineBreakInValue: "use --format dotenv (docker compose reads it) or 'djsec exec -- docker run ...' with -e NAME"
+    case .notAllowedCharacter: "hand it over as a file (LoadCredential=, see docs/deploy.md) or with 'djsec exec' instead"
     }
   }
 }

@@ -2,6 +2,6 @@
 /// the quote itself, written as '\'' (close, escaped quote, reopen).
 enum ShellExport {
   static func quote(_ value: String) -> String {
-    "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    "'" + ScalarEscape.escape(value) { $0 == "'" ? "'\\''" : nil } + "'"
   }
 }

@@ -75,7 +75,10 @@ extension Djsec {
         abstract: "Print every secret in a format another program reads.",
         discussion: "Formats: \(ExportFormat.names). Prefer 'djsec exec -- CMD', which writes nothing.")
       @OptionGroup var options: StoreOptions
-      @Option(help: "\(ExportFormat.names).") var format = ExportFormat.env
+      @Option(
+        help: "\(ExportFormat.names) (default: env).", completion: .list(ExportFormat.allCases.map(\.rawValue)),
+        transform: ExportFormat.parse)
+      var format = ExportFormat.env
 
       func run() throws {
         let store = try options.open()
@@ -87,4 +90,11 @@ extension Djsec {
   }
 }
 
-extension ExportFormat: ExpressibleByArgument {}
+extension ExportFormat {
+  /// For --format: an unknown name is one line that lists the formats
+  /// (argument-parser's own message turns into a list past five values).
+  static func parse(_ name: String) throws -> ExportFormat {
+    guard let format = ExportFormat(rawValue: name) else { throw ValidationError("unknown format \(name): use \(ExportFormat.names)") }
+    return format
+  }
+}
