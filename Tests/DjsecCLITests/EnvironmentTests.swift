@@ -266,4 +266,23 @@ final class EnvironmentTests: XCTestCase {
     let both = try djsec(["status"], in: root, status: 1).stdout
     XCTAssertTrue(both.contains("* production") && both.contains("holds environment production"), both)
   }
+
+  /// Run as root in a checkout another user owns, git refuses the repository
+  /// ("dubious ownership"): the rollback check cannot run, and djsec says so
+  /// with the fix instead of skipping it in silence.
+  func testGitRefusingTheRepositoryIsSaid() throws {
+    guard getuid() == 0 else { throw XCTSkip("needs root to give the checkout to another user") }
+    let root = try project("env-dubious")
+    try djsec(["init", "--host", "example.com"], in: root)
+    try CLI.git(["add", "-A"], in: root)
+    try CLI.git(["-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "store"], in: root)
+    let key = try privateKey(root.appendingPathComponent("keys/default.key"))
+    try FileManager.default.removeItem(at: root.appendingPathComponent("keys/default.key"))
+    let chown = try CLI.run(URL(fileURLWithPath: "/bin/chown"), ["-R", "65534:65534", root.path])
+    XCTAssertEqual(chown.status, 0, chown.stderr)
+    let r = try djsec(
+      ["secret", "get", "SECRET_KEY"], in: root,
+      env: ["DJSEC_PRIVATE_KEY": key, "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"])
+    XCTAssertTrue(r.stderr.contains("safe.directory"), r.stderr)
+  }
 }

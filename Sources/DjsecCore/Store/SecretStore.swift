@@ -64,6 +64,8 @@ public final class SecretStore {
   public private(set) var replacedEntries: [String] = []
   /// The history check saw only part of the history (a shallow clone, a very long one).
   public private(set) var historyIncomplete = false
+  /// git refused to read the repository (dubious ownership): the rollback check did not run.
+  public private(set) var historyRefused = false
 
   var displayName: String { url.lastPathComponent }
 
@@ -124,6 +126,7 @@ public final class SecretStore {
       let entries = StoreHistory.entries(file)
       store.replacedEntries = (history?.replaced(in: file) ?? []).filter { record?.accepted($0, entries[$0] ?? []) != true }
       store.historyIncomplete = history?.incomplete ?? false
+      store.historyRefused = history?.gitRefused ?? false
     }
     try store.enforce(access)
     return store

@@ -20,6 +20,9 @@ struct StoreHistory {
   /// True when the check could not see the whole history: a shallow clone,
   /// or more versions than `limit`. Callers say so; nothing is refused for it.
   let incomplete: Bool
+  /// git refused the repository ("dubious ownership": run as root in a
+  /// checkout another user owns), so nothing was checked. Said, never silent.
+  var gitRefused = false
 
   /// The names in `file` whose ciphertext (or config value) this history saw replaced.
   func replaced(in file: StoreFile) -> [String] {
@@ -45,8 +48,12 @@ struct StoreHistory {
           "--no-replace-objects", "log", "--first-parent", "--format=%x01", "--raw", "--no-abbrev", "--no-renames", "-n",
           String(limit + 1), "--", store.lastPathComponent,
         ],
-        in: folder), log.status == 0
+        in: folder)
     else { return nil }
+    guard log.status == 0 else {
+      let refused = String(decoding: log.stderr, as: UTF8.self).contains("safe.directory")
+      return refused ? StoreHistory(superseded: [:], incomplete: true, gitRefused: true) : nil
+    }
     var blobs: [String] = []
     for line in String(decoding: log.stdout, as: UTF8.self).split(separator: "\n") where line.hasPrefix(":") {
       // :100644 100644 OLD NEW M<TAB>path; a deletion's NEW is all zeros.
@@ -115,8 +122,8 @@ struct StoreHistory {
     return out
   }
 
-  private static func git(_ arguments: [String], in folder: URL, input: Data? = nil) -> (status: Int32, stdout: Data)? {
-    Subprocess.run("git", arguments, in: folder, input: input).map { ($0.status, $0.stdout) }
+  private static func git(_ arguments: [String], in folder: URL, input: Data? = nil) -> (status: Int32, stdout: Data, stderr: Data)? {
+    Subprocess.run("git", arguments, in: folder, input: input).map { ($0.status, $0.stdout, $0.stderr) }
   }
 
   /// Every blob's bytes, in order, from one `git cat-file --batch`.

@@ -102,7 +102,12 @@ struct StoreOptions: ParsableArguments {
       Diagnostics.warning(
         "\(name) is older than the newest version you have seen (\(why)); see what changed with 'git log -p -- \(name)'")
     }
-    if access != .review, store.historyIncomplete {
+    if access != .review, store.historyRefused {
+      let folder = store.url.deletingLastPathComponent().path
+      Diagnostics.warning(
+        "git refused this repository (it belongs to another user), so \(name)'s rollback check did not run: "
+          + "trust it with 'git config --global --add safe.directory \(folder)', or run djsec as the checkout's owner")
+    } else if access != .review, store.historyIncomplete {
       Diagnostics.warning(
         "the rollback check saw only part of \(name)'s history (a shallow clone?): fetch it all (git fetch --unshallow)")
     }

@@ -23,6 +23,8 @@ extension Djsec {
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments, after --.") var command: [String] = []
 
     func validate() throws {
+      // Everything after `exec` is the command's, but a lone --help is the user asking djsec.
+      if command == ["--help"] || command == ["-h"] { throw CleanExit.helpRequest(self) }
       if command.first == "--" { return }
       guard !command.isEmpty else { throw ValidationError("name the command to run after --, e.g. djsec exec -- gunicorn mysite.wsgi") }
     }
