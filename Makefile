@@ -63,8 +63,8 @@ demo: build venv
 	git -c user.name=demo -c user.email=demo@example.invalid commit -qm startproject; \
 	echo "== Django's deploy check before djsec:"; \
 	$(abspath $(PY)) manage.py check --deploy 2>&1 | grep -oE 'security\.W[0-9]+' | sort -u | tr '\n' ' '; echo; \
-	echo "== djsec init . --host example.com"; \
-	"$$bin" init . --host example.com; \
+	echo "== djsec init . --host example.com --hsts full"; \
+	"$$bin" init . --host example.com --hsts full; \
 	echo "== demo/local_settings.py ($$(stat -c %a demo/local_settings.py), key redacted):"; \
 	sed -E 's/^(SECRET_KEY = ).*/\1"<redacted: 50 characters>"/' demo/local_settings.py | grep -vE '^#|^$$'; \
 	echo "== git status (local_settings.py is ignored):"; git status --short; \

@@ -33,7 +33,7 @@ final class RenderPropertyTests: XCTestCase {
     var rng = SplitMix64(seed: seed)
     let context = "seed \(seed) (DJSEC_PROPERTY_SEED=\(seed) replays it)"
 
-    XCTAssertEqual(try CLI.run(CLI.binary, ["init", ".", "--host", "example.com"], in: project).status, 0)
+    XCTAssertEqual(try CLI.run(CLI.binary, ["init", ".", "--host", "example.com", "--hsts", "full"], in: project).status, 0)
     let taken = try namesTaken()
     var expected: [String: String] = [:]
     for round in 0..<rounds {

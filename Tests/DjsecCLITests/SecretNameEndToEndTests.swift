@@ -19,7 +19,7 @@ final class SecretNameEndToEndTests: XCTestCase {
   override func setUpWithError() throws {
     python = try CLI.python()
     work = try CLI.startProject("names", python: python)
-    try djsec(["init", ".", "--host", "example.com"])
+    try djsec(["init", ".", "--host", "example.com", "--hsts", "full"])
   }
 
   override func tearDownWithError() throws {
@@ -201,7 +201,7 @@ final class SecretNameEndToEndTests: XCTestCase {
     XCTAssertEqual(try setting("s.ALLOWED_HOSTS"), "['example.com']")
     // init judges its flags the same way, and repairs the store.
     assertOneError(try djsec(["init", ".", "--host", "*"], status: 2), mentions: ["*"])
-    try djsec(["init", ".", "--host", "example.com"])
+    try djsec(["init", ".", "--host", "example.com", "--hsts", "full"])
     try djsec(["render"])
     try deployCheck()
   }

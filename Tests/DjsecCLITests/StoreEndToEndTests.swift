@@ -39,7 +39,7 @@ final class StoreEndToEndTests: XCTestCase {
   }
 
   func testInitSecretRenderRotateWithDjango() throws {
-    try djsec(["init", ".", "--host", "example.com"])
+    try djsec(["init", ".", "--host", "example.com", "--hsts", "full"])
     XCTAssertTrue(FileManager.default.fileExists(atPath: project.appendingPathComponent("secrets.djsec").path))
     let keyMode = try FileManager.default.attributesOfItem(atPath: project.appendingPathComponent("keys/default.key").path)[
       .posixPermissions]
@@ -74,7 +74,7 @@ final class StoreEndToEndTests: XCTestCase {
 
   func testRenderedLiteralsHoldAnyValue() throws {
     // init records the hosts the deploy profile needs; render refuses a store without them.
-    try djsec(["init", ".", "--host", "example.com"])
+    try djsec(["init", ".", "--host", "example.com", "--hsts", "full"])
     let values = [
       "QUOTES": "'\"''\"\"\"", "BACKSLASH": "a\\b\\\\", "NEWLINES": "a\nb\r\nc", "UNICODE": "ünïcødé ✓ 😀 \u{2028}", "NUL": "a\u{0}b",
     ]

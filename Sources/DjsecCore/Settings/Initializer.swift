@@ -14,6 +14,13 @@ public struct Initializer: Sendable {
   public struct Options: Sendable {
     public var hosts: [String] = []
     public var profile: Profile = .deploy
+    /// `--hsts`; nil keeps the store's stage (short for a new store).
+    public var hsts: StoreConfig.HSTS?
+    /// `--behind-proxy`: the header a TLS-terminating proxy sets, or
+    /// `StoreConfig.noProxy` for none; nil keeps the store's.
+    public var proxyHeader: String?
+    /// `--allow-defaults`: without local_settings.py, settings.py warns and runs on its defaults instead of stopping Django.
+    public var allowDefaults = false
     public var force = false
     public var settingsOverride: URL?
     public var keyLength = SecretKeyGenerator.minimumLength
@@ -111,8 +118,12 @@ public struct Initializer: Sendable {
     // template and output path), read from the file's plain config lines;
     // the store is opened and verified before anything is written.
     let recorded = Self.recordedConfig(location.store)
+    // HSTS and the proxy are kept unless given (a store from before stages
+    // existed has no hsts line and renders full).
     var config = StoreConfig(
-      hosts: options.hosts, profile: options.profile, settings: recorded?.settings, template: recorded?.template, out: recorded?.out)
+      hosts: options.hosts, profile: options.profile, hsts: options.hsts ?? recorded?.hsts ?? .short,
+      proxyHeader: options.proxyHeader.map { $0 == StoreConfig.noProxy ? nil : $0 } ?? recorded?.proxyHeader,
+      settings: recorded?.settings, template: recorded?.template, out: recorded?.out)
     if let settings = options.settingsOverride {
       config.settings = relativePath(settings, from: root.standardizedFileURL)
     }
@@ -132,6 +143,10 @@ public struct Initializer: Sendable {
     let local =
       config.out.map { $0.hasPrefix("/") ? URL(fileURLWithPath: $0) : project.root.appendingPathComponent($0) }
       ?? project.localSettingsFile
+    // settings.py imports the file by module name: it must be one, beside the settings module.
+    guard local.deletingLastPathComponent() == project.settingsFolder,
+      SettingsHook.isValidModuleName(local.deletingPathExtension().lastPathComponent)
+    else { throw .badPath(key: StoreConfig.outKey, value: config.out ?? local.path) }
     let context = Context(project: project, options: options, location: location, config: config, template: template, local: local)
     try checkFiles(context)
 
@@ -161,6 +176,7 @@ public struct Initializer: Sendable {
     case .wildcardHost: throw .wildcardHost
     case .noHosts: throw .hostsRequired
     case .badPath(let key, let value): throw .badPath(key: key, value: value)
+    case .invalidProxyHeader(let header): throw .invalidProxyHeader(header)
     case nil: break
     }
   }
@@ -172,8 +188,9 @@ public struct Initializer: Sendable {
       let file = try? StoreFile.parse(bytes: Array(bytes), file: store.lastPathComponent)
     else { return nil }
     return StoreConfig(
-      hosts: [], settings: file.config[StoreConfig.settingsKey], template: file.config[StoreConfig.templateKey],
-      out: file.config[StoreConfig.outKey])
+      hosts: [], hsts: file.config[StoreConfig.hstsKey].flatMap(StoreConfig.HSTS.init(rawValue:)) ?? .full,
+      proxyHeader: file.config[StoreConfig.proxyHeaderKey], settings: file.config[StoreConfig.settingsKey],
+      template: file.config[StoreConfig.templateKey], out: file.config[StoreConfig.outKey])
   }
 
   /// The key and settings already there: in the store (opened and verified)
@@ -183,7 +200,7 @@ public struct Initializer: Sendable {
     var store: String?
     var local: String?
     var fallbacks: [String] = []
-    var others = ""
+    var others = Renderer.Secrets()
     var storeConfig: StoreConfig?
     var storeExists = false
   }
@@ -210,7 +227,7 @@ public struct Initializer: Sendable {
     } catch { throw .store(error) }
     // A config line init would refuse (or none) is rewritten from the flags.
     keys.storeConfig = try? StoreConfig(lines: store.file.config, store: store.displayName)
-    do { keys.others = try Renderer.secretsSource(store, template: c.template) } catch { throw .render(error) }
+    do { keys.others = try Renderer.secrets(store, template: c.template) } catch { throw .render(error) }
     return keys
   }
 
@@ -286,18 +303,42 @@ public struct Initializer: Sendable {
     if existing == text { return Change(file: c.local, kind: .unchanged, mode: 0o600, summary: summary, contents: nil) }
     return Change(
       file: c.local, kind: existing == nil ? .create : .update, mode: 0o600,
-      summary: "\(c.options.profile.rawValue) profile, \(summary)", contents: text)
+      summary: "\(c.options.profile.rawValue) profile, \(Self.deploySummary(c.config))\(summary)", contents: text)
   }
 
-  /// The block at the end of settings.py that imports local_settings.py.
+  /// The block at the end of settings.py that imports local_settings.py,
+  /// with startproject's published key taken out, so that without the block
+  /// Django has no key at all.
   private func planSettingsHook(_ c: Context) throws(InitError) -> Change {
     let settings = c.project.settingsFile
     let text = try readText(settings) ?? ""
     let mode = AtomicFile.mode(of: settings) ?? 0o644
-    guard let hooked = SettingsHook.install(into: text) else {
-      return Change(file: settings, kind: .unchanged, mode: mode, summary: "already imports local_settings.py", contents: nil)
+    let keyLine = StartprojectKey.remove(from: text)
+    let hook = SettingsHook.install(
+      into: keyLine.text ?? text, localModule: c.local.deletingPathExtension().lastPathComponent,
+      onMissing: c.options.allowDefaults ? .useDefaults : .fail)
+    let loads =
+      "imports \(c.local.lastPathComponent) last"
+      + (c.options.allowDefaults ? " (runs on the defaults without it)" : " (Django stops without it)") + Self.keySummary(keyLine)
+    guard let hooked = hook ?? keyLine.text else {
+      return Change(file: settings, kind: .unchanged, mode: mode, summary: "already " + loads, contents: nil)
     }
-    return Change(file: settings, kind: .update, mode: mode, summary: "imports local_settings.py last", contents: hooked)
+    return Change(file: settings, kind: .update, mode: mode, summary: loads, contents: hooked)
+  }
+
+  /// HSTS and the proxy, for the report on local_settings.py (deploy profile only).
+  static func deploySummary(_ config: StoreConfig) -> String {
+    guard config.profile == .deploy else { return "" }
+    return "HSTS \(config.hsts.rawValue), " + (config.proxyHeader.map { "behind a proxy (\($0)), " } ?? "")
+  }
+
+  /// What became of settings.py's SECRET_KEY, for the report on settings.py.
+  static func keySummary(_ removal: StartprojectKey.Removal) -> String {
+    if removal.text != nil { return "; startproject's django-insecure- SECRET_KEY removed" }
+    guard !removal.kept.isEmpty else { return "" }
+    let lines = removal.kept.map(String.init).joined(separator: ", ")
+    return "; SECRET_KEY on line\(removal.kept.count == 1 ? "" : "s") \(lines) left as it is "
+      + "(djsec removes only startproject's django-insecure- key)"
   }
 
   /// The project files init reads and replaces are no symbolic links, and
@@ -371,6 +412,7 @@ public enum InitError: Error, Equatable, Sendable {
   case wildcardHost
   case hostsRequired
   case badPath(key: String, value: String)
+  case invalidProxyHeader(String)
   case project(ProjectError)
   case notWritable(path: String)
   case secretFile(SecretFileError)
@@ -389,6 +431,7 @@ extension InitError: DjsecError {
     case .wildcardHost: "--host * lets any Host header through, which the deploy profile refuses"
     case .hostsRequired: "the deploy profile needs the host names the site answers to"
     case .badPath(let key, let value): "--\(key) \(value) is not a path djsec renders with (no '..', blanks or control characters)"
+    case .invalidProxyHeader(let h): "--behind-proxy: \(h) is not an HTTP header name"
     case .project(let e): e.message
     case .notWritable(let p): "cannot write to \(p): permission denied"
     case .secretFile(let e): e.message
@@ -408,6 +451,8 @@ extension InitError: DjsecError {
       "name the hosts the site answers to (--host example.com, --host .example.com for its subdomains), or use --profile dev"
     case .hostsRequired: "pass --host example.com (repeatable), or --profile dev for local development"
     case .badPath: "name a file inside the project, without '..'"
+    case .invalidProxyHeader:
+      "name the header your proxy sets to https, in letters, digits and hyphens (--behind-proxy X-Forwarded-Proto), or none"
     case .project(let e): e.hint
     case .notWritable: "run djsec as a user who may write to that folder"
     case .secretFile(let e): e.hint

@@ -1,8 +1,9 @@
 /// Writes local_settings.py from the template and the store's values: the
-/// SECRET_KEY and its fallbacks, ALLOWED_HOSTS and the profile from the
-/// store's config lines (StoreConfig), and every other secret as a Python
-/// string literal (`NAME = "..."`), each escaped so no value can turn into
-/// code. Nothing is rendered until every name and config line passed the same
+/// SECRET_KEY and its fallbacks, ALLOWED_HOSTS, the profile, HSTS and the
+/// proxy header from the store's config lines (StoreConfig), each secret the
+/// template names with `{{secret:NAME}}` where it names it, and every other
+/// secret as `NAME = "..."` at the end; all values as Python string literals,
+/// each escaped so no value can turn into code. Nothing is rendered until every name and config line passed the same
 /// checks `secret set` and `init` apply: an old or hand-edited store must not
 /// produce a file Python cannot import or one that undoes a setting the
 /// template writes.
@@ -46,7 +47,7 @@ public enum Renderer {
   public static func render(_ store: SecretStore, config: StoreConfig, template: SettingsTemplate, origin: Origin?) throws(RenderError)
     -> String
   {
-    let secrets = try secretsSource(store, template: template)
+    let secrets = try secrets(store, template: template)
     let key: String
     let fallbacks: [String]
     do {
@@ -60,23 +61,40 @@ public enum Renderer {
     return (origin.map { $0.line + "\n" } ?? "") + body
   }
 
-  /// Every secret but the key entries, as `NAME = "..."` lines of Python,
-  /// after checking each name against `template` (the one actually used).
-  static func secretsSource(_ store: SecretStore, template: SettingsTemplate) throws(RenderError) -> String {
-    let reserved = SecretName.settingsWritten(by: template)
-    var out = ""
+  /// The store's secrets for `template`: plain values of those it places
+  /// with `{{secret:NAME}}` (a missing one fails only where it is rendered),
+  /// and every other one but the key entries as `NAME = "..."` lines of
+  /// Python, after checking its name against `template` (the one actually used).
+  public struct Secrets: Equatable, Sendable {
+    /// By name, the secrets the template places itself.
+    public var values: [String: String] = [:]
+    /// The others, as Python lines.
+    public var source = ""
+
+    public init() {}
+  }
+
+  static func secrets(_ store: SecretStore, template: SettingsTemplate) throws(RenderError) -> Secrets {
+    let placed = template.secretsUsed
+    let reserved = SecretName.reserved(by: template)
+    var out = Secrets()
     for name in store.names where !SecretKeyEntries.names.contains(name) {
+      if placed.contains(name) {
+        do { out.values[name] = try store.string(name) } catch { throw .store(error) }
+        continue
+      }
       do { try SecretName.check(name, reserved: reserved, template: template.name) } catch {
         throw .unsafeName(error, store: store.displayName, template: template.name)
       }
-      do { out += "\(name) = \(PythonLiteral.string(try store.string(name)))\n" } catch { throw .store(error) }
+      do { out.source += "\(name) = \(PythonLiteral.string(try store.string(name)))\n" } catch { throw .store(error) }
     }
     return out
   }
 
   /// The template filled in: the key and its fallbacks, hosts for the
-  /// profile, and `secrets`, the other store values already written as Python lines.
-  static func text(template: SettingsTemplate, key: String, fallbacks: [String], secrets: String, config: StoreConfig) throws(TemplateError)
+  /// profile, HSTS and the proxy header, and `secrets` (`secrets(_:template:)`).
+  static func text(template: SettingsTemplate, key: String, fallbacks: [String], secrets: Secrets, config: StoreConfig)
+    throws(TemplateError)
     -> String
   {
     let local = ["localhost", "127.0.0.1", "[::1]"]
@@ -88,14 +106,24 @@ public enum Renderer {
     let origins = config.hosts.filter { $0 != "*" && !$0.hasPrefix("[") }.map { host in
       "https://" + (host.hasPrefix(".") ? "*" + host : host)
     }
+    let proxy = config.proxyHeader ?? StoreConfig.defaultProxyHeader
+    let proxyKey = StoreConfig(proxyHeader: proxy).proxyMetaKey ?? ""
     return try template.render(
       values: [
         "SECRET_KEY": PythonLiteral.string(key),
         "SECRET_KEY_FALLBACKS": PythonLiteral.list(fallbacks),
         "ALLOWED_HOSTS": PythonLiteral.list(hosts),
         "CSRF_TRUSTED_ORIGINS": PythonLiteral.list(origins),
-        "SECRETS": secrets,
+        // The header as the proxy sends it, for comments (checked: letters, digits and hyphens only).
+        "PROXY_HEADER": proxy,
+        "SECURE_PROXY_SSL_HEADER": "(\(PythonLiteral.string(proxyKey)), \(PythonLiteral.string("https")))",
+        "SECURE_HSTS_SECONDS": String(config.hsts.seconds),
+        "SECRETS": secrets.source,
       ],
-      flags: ["deploy": config.profile == .deploy, "secrets": !secrets.isEmpty])
+      flags: [
+        "deploy": config.profile == .deploy, "secrets": !secrets.source.isEmpty, "proxy": config.proxyHeader != nil,
+        "hsts_full": config.hsts == .full,
+      ],
+      secrets: secrets.values)
   }
 }

@@ -34,7 +34,14 @@ public enum SecretName {
   /// (none could be found), only against Python's rules: `render` checks again
   /// against the template it actually uses.
   public static func check(_ name: String, notWrittenBy template: SettingsTemplate?) throws(SecretNameError) {
-    try check(name, reserved: template.map(settingsWritten(by:)) ?? [], template: template?.name ?? "")
+    try check(name, reserved: template.map(reserved(by:)) ?? [], template: template?.name ?? "")
+  }
+
+  /// The names a secret may not have under `template`: the settings it
+  /// writes, less the secrets it places itself with `{{secret:NAME}}` (never
+  /// written again at the end, so `EMAIL_HOST_PASSWORD = {{secret:EMAIL_HOST_PASSWORD}}` is fine).
+  public static func reserved(by template: SettingsTemplate) -> Set<String> {
+    settingsWritten(by: template).subtracting(template.secretsUsed)
   }
 
   /// As `check(_:notWrittenBy:)`, with the template's names already read
@@ -56,21 +63,39 @@ public enum SecretName {
   }
 
   /// The names `template` assigns at the start of a line (`NAME = …`,
-  /// `A = B = …`, `A, B = …`, `NAME: T = …`), in any section, less the
-  /// store's own key entries. A commented-out or indented assignment is not
-  /// one the template makes.
+  /// `A = B = …`, `A, B = …`, `NAME: T = …`) or changes there through a
+  /// subscript or attribute (`DATABASES["default"]["PASSWORD"] = …`,
+  /// `CACHES.update(…)`: a recipe updating what settings.py defined), in any
+  /// section, less the store's own key entries. A commented-out or indented
+  /// assignment is not one the template makes.
   public static func settingsWritten(by template: SettingsTemplate) -> Set<String> {
     var names: Set<String> = []
     for line in template.text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
       var rest = line[...]
       // A section tag may open the line: `{{#deploy}}DEBUG = False`.
       while rest.hasPrefix("{{"), let close = rest.range(of: "}}") { rest = rest[close.upperBound...] }
+      if let changed = changedInPlace(rest) {
+        names.insert(changed)
+        continue
+      }
       while let (targets, after) = assignmentTargets(rest) {
         names.formUnion(targets)
         rest = after
       }
     }
     return names.subtracting(SecretKeyEntries.names)
+  }
+
+  /// NAME in `NAME[…] = …`, `NAME.attr = …`, `NAME.update(…)` or `NAME += …`
+  /// at the start of `text`: a setting changed rather than assigned.
+  private static func changedInPlace(_ text: Substring) -> String? {
+    let name = text.prefix(while: { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
+    guard let first = name.first, !first.isNumber else { return nil }
+    let rest = text.dropFirst(name.count)
+    if rest.first == "[" || rest.first == "." { return String(name) }
+    let operators = ["+=", "-=", "*=", "/=", "//=", "%=", "**=", "@=", "&=", "|=", "^=", "<<=", ">>="]
+    let op = rest.drop(while: { $0 == " " || $0 == "\t" })
+    return operators.contains(where: { op.hasPrefix($0) }) ? String(name) : nil
   }
 
   /// `A, B =` or `A: T =` at the start of `text`: the names, and what follows the `=`.

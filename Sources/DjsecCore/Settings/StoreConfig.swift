@@ -1,9 +1,9 @@
-/// The store's render settings: the host names and the profile `init` was
-/// given, and the settings file, template and output path its environment
-/// renders with, kept in the store's `config: KEY VALUE` lines
-/// (docs/FORMAT.md) so `render` and `rotate` on any machine produce the same
-/// local_settings.py. They are signed with the store: only a recipient can
-/// point production's render somewhere else. StoreFile keeps
+/// The store's render settings: the host names, the profile, the HSTS stage
+/// and the proxy header `init` was given, and the settings file, template and
+/// output path its environment renders with, kept in the store's
+/// `config: KEY VALUE` lines (docs/FORMAT.md) so `render` and `rotate` on any
+/// machine produce the same local_settings.py. They are signed with the
+/// store: only a recipient can point production's render somewhere else. StoreFile keeps
 /// those lines as text; this type is the one place they are read, checked and
 /// written. The check is the one `init` applies to its flags, so a hand-edited
 /// or forged line cannot render what `init` would refuse.
@@ -13,9 +13,31 @@ public struct StoreConfig: Equatable, Sendable {
   public static let settingsKey = "settings"
   public static let templateKey = "template"
   public static let outKey = "out"
+  public static let hstsKey = "hsts"
+  public static let proxyHeaderKey = "proxy_header"
+  /// What `--behind-proxy` takes to mean "no proxy".
+  public static let noProxy = "none"
+  /// The header a TLS-terminating proxy sets when `--behind-proxy` names none.
+  public static let defaultProxyHeader = "X-Forwarded-Proto"
+
+  /// How strictly browsers are told to keep to HTTPS (HTTP Strict Transport Security).
+  public enum HSTS: String, CaseIterable, Sendable {
+    /// A first deploy: one hour, this host only, no preload. A mistake (a
+    /// subdomain without HTTPS, a certificate that lapses) costs an hour.
+    case short
+    /// One year, subdomains too, preload: what `check --deploy` asks for, once HTTPS is known to work everywhere.
+    case full
+
+    /// SECURE_HSTS_SECONDS.
+    public var seconds: Int { self == .full ? 31_536_000 : 3600 }
+  }
 
   public var hosts: [String]
   public var profile: Initializer.Profile
+  public var hsts: HSTS
+  /// The HTTP header (`X-Forwarded-Proto`) a proxy in front of Django sets to
+  /// `https` for requests that reached it over HTTPS; nil when there is no proxy.
+  public var proxyHeader: String?
   /// The settings file this environment renders for, relative to the project
   /// root (split settings: `mysite/settings/production.py`); nil: the one manage.py names.
   public var settings: String?
@@ -26,13 +48,30 @@ public struct StoreConfig: Equatable, Sendable {
   public var out: String?
 
   public init(
-    hosts: [String] = [], profile: Initializer.Profile = .deploy, settings: String? = nil, template: String? = nil, out: String? = nil
+    hosts: [String] = [], profile: Initializer.Profile = .deploy, hsts: HSTS = .short, proxyHeader: String? = nil,
+    settings: String? = nil, template: String? = nil, out: String? = nil
   ) {
     self.hosts = hosts
     self.profile = profile
+    self.hsts = hsts
+    self.proxyHeader = proxyHeader
     self.settings = settings
     self.template = template
     self.out = out
+  }
+
+  /// The `request.META` key Django reads the proxy header from (SECURE_PROXY_SSL_HEADER).
+  public var proxyMetaKey: String? {
+    proxyHeader.map { "HTTP_" + $0.uppercased().replacingOccurrences(of: "-", with: "_") }
+  }
+
+  /// An HTTP header name (RFC 9110 token) of letters, digits and hyphens. An
+  /// underscore is refused: WSGI servers turn `-` into `_`, so `X_Forwarded_Proto`
+  /// reaches Django under the same name as `X-Forwarded-Proto`, and many
+  /// proxies pass a client's underscore header through untouched while setting the hyphen one.
+  public static func isValidHeaderName(_ name: String) -> Bool {
+    !name.isEmpty && name.utf8.count <= 64 && name != noProxy
+      && name.utf8.allSatisfy { ($0 | 0x20) >= 97 && ($0 | 0x20) <= 122 || ($0 >= 48 && $0 <= 57) || $0 == 45 }
   }
 
   /// The render settings alone (what `render --settings/--template/--out` changes).
@@ -49,6 +88,8 @@ public struct StoreConfig: Equatable, Sendable {
     /// A path config line that could lead a render out of place: `..`, blanks
     /// or control characters, or an absolute settings file.
     case badPath(key: String, value: String)
+    /// Not an HTTP header name (`isValidHeaderName`).
+    case invalidProxyHeader(String)
   }
 
   /// The first problem, or nil when `init` (and so `render`) accepts these settings.
@@ -57,30 +98,42 @@ public struct StoreConfig: Equatable, Sendable {
     for (key, value, absolute) in [(Self.settingsKey, settings, false), (Self.templateKey, template, true), (Self.outKey, out, true)] {
       if let value, !Self.isSafePath(value, absoluteAllowed: absolute) { return .badPath(key: key, value: value) }
     }
+    if let header = proxyHeader, !Self.isValidHeaderName(header) { return .invalidProxyHeader(header) }
     guard profile == .deploy else { return nil }
     if hosts.contains("*") { return .wildcardHost }
     return hosts.isEmpty ? .noHosts : nil
   }
 
   /// Reads and checks a store's config lines. A missing line takes init's
-  /// default (deploy, no hosts). Keys djsec does not know are left alone: a
-  /// newer djsec may add some, and none of them reaches local_settings.py.
+  /// default (deploy, no hosts, no proxy), except `hsts`: a store without
+  /// that line was written before djsec staged HSTS and has been rendering a
+  /// full year with preload, which a server must not silently drop. Keys
+  /// djsec does not know are left alone: a newer djsec may add some, and none
+  /// of them reaches local_settings.py.
   public init(lines: [String: String], store: String) throws(StoreConfigError) {
     var profile = Initializer.Profile.deploy
     if let raw = lines[Self.profileKey] {
       guard let known = Initializer.Profile(rawValue: raw) else { throw .unknownProfile(store: store, value: raw) }
       profile = known
     }
+    var hsts = HSTS.full
+    if let raw = lines[Self.hstsKey] {
+      guard let known = HSTS(rawValue: raw) else { throw .unknownHSTS(store: store, value: raw) }
+      hsts = known
+    }
     let hosts = (lines[Self.hostsKey] ?? "").split(separator: " ").map(String.init)
     self.init(
-      hosts: hosts, profile: profile, settings: lines[Self.settingsKey], template: lines[Self.templateKey], out: lines[Self.outKey])
+      hosts: hosts, profile: profile, hsts: hsts, proxyHeader: lines[Self.proxyHeaderKey], settings: lines[Self.settingsKey],
+      template: lines[Self.templateKey], out: lines[Self.outKey])
     if let problem { throw .refused(store: store, problem: problem) }
   }
 
-  /// Writes the settings as the store's config lines (no hosts line when there are none).
+  /// Writes the settings as the store's config lines (no hosts or proxy line when there are none).
   public func write(to store: SecretStore) {
     store.setConfig(Self.hostsKey, hosts.isEmpty ? nil : hosts.joined(separator: " "))
     store.setConfig(Self.profileKey, profile.rawValue)
+    store.setConfig(Self.hstsKey, hsts.rawValue)
+    store.setConfig(Self.proxyHeaderKey, proxyHeader)
     for (key, value) in renderPaths { store.setConfig(key, value) }
   }
 

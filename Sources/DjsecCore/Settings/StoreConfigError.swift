@@ -3,6 +3,7 @@
 public enum StoreConfigError: Error, Equatable, Sendable {
   case refused(store: String, problem: StoreConfig.Problem)
   case unknownProfile(store: String, value: String)
+  case unknownHSTS(store: String, value: String)
 }
 
 extension StoreConfigError: DjsecError {
@@ -16,8 +17,12 @@ extension StoreConfigError: DjsecError {
       "\(store): config \(StoreConfig.hostsKey) is missing or empty, and the deploy profile needs the host names the site answers to"
     case .refused(let store, .badPath(let key, let value)):
       "\(store): config \(key): \(value) is not a path djsec renders with (no '..', blanks or control characters\(key == StoreConfig.settingsKey ? ", relative to the project" : ""))"
+    case .refused(let store, .invalidProxyHeader(let header)):
+      "\(store): config \(StoreConfig.proxyHeaderKey): \(header) is not an HTTP header name"
     case .unknownProfile(let store, let value):
       "\(store): config \(StoreConfig.profileKey): \(value) is not a profile djsec knows (deploy or dev)"
+    case .unknownHSTS(let store, let value):
+      "\(store): config \(StoreConfig.hstsKey): \(value) is not an HSTS stage djsec knows (short or full)"
     }
   }
 
@@ -28,8 +33,11 @@ extension StoreConfigError: DjsecError {
       return
         "record them with 'djsec init --host example.com' (it keeps the key), or use 'djsec init --profile dev' on a development machine"
     case .refused(_, .badPath(let key, _)): return "set it again with 'djsec render --\(key) PATH' \(repair)"
+    case .refused(_, .invalidProxyHeader):
+      return "set the header with 'djsec init --behind-proxy X-Forwarded-Proto --host example.com' \(repair)"
     case .refused: return "set the hosts with 'djsec init --host example.com' \(repair)"
     case .unknownProfile: return "set the profile with 'djsec init --profile deploy --host example.com' \(repair)"
+    case .unknownHSTS: return "set it with 'djsec init --hsts short --host example.com' \(repair)"
     }
   }
 }

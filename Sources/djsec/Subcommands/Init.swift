@@ -3,6 +3,7 @@ import DjsecCore
 import Foundation
 
 extension Initializer.Profile: ExpressibleByArgument {}
+extension StoreConfig.HSTS: ExpressibleByArgument {}
 
 extension Djsec {
   struct Init: ParsableCommand {
@@ -10,7 +11,8 @@ extension Djsec {
       abstract: "Give a Django project a strong SECRET_KEY in a git-ignored local_settings.py.",
       discussion: """
         Writes local_settings.py beside settings.py (mode 0600, from templates/local_settings.py.tmpl), \
-        appends one marked block to settings.py that imports it, and adds it to .gitignore. \
+        appends one marked block to settings.py that loads it (Django stops without it), takes \
+        startproject's django-insecure- key out of settings.py, and adds local_settings.py to .gitignore. \
         Running it again keeps the key; --force makes a new one.
         """
     )
@@ -29,8 +31,25 @@ extension Djsec {
     @Option(name: .customLong("host"), help: "A host name the site answers to (repeatable); fills ALLOWED_HOSTS.")
     var hosts: [String] = []
 
-    @Option(help: "deploy (DEBUG off, HTTPS, HSTS: check --deploy clean) or dev (DEBUG on, localhost, plain HTTP).")
+    @Option(help: "deploy (DEBUG off, HTTPS, HSTS: check --deploy clean at --hsts full) or dev (DEBUG on, localhost, plain HTTP).")
     var profile = Initializer.Profile.deploy
+
+    @Option(
+      help: ArgumentHelp(
+        "HSTS stage (deploy profile): short (an hour, this host only; a first deploy) or full (a year, subdomains, preload).",
+        discussion: "Default: the store's stage, short for a new store. See docs/deploy-settings.md for when to move on."))
+    var hsts: StoreConfig.HSTS?
+
+    @Option(
+      name: .customLong("behind-proxy"), defaultAsFlag: StoreConfig.defaultProxyHeader, parsing: .next,
+      help: ArgumentHelp(
+        "Django runs behind a proxy that terminates TLS and sets this header to https (deploy profile; none: no proxy).",
+        discussion: "Default: the store's setting. The proxy must set or strip the header on every request.",
+        valueName: "header"))
+    var behindProxy: String?
+
+    @Flag(help: "Without local_settings.py, warn and run on settings.py's defaults instead of stopping Django (dev profile only).")
+    var allowDefaults = false
 
     @Option(help: "The settings file, when manage.py does not name it.")
     var settings: String?
@@ -53,6 +72,15 @@ extension Djsec {
     @Option(help: ArgumentHelp("The key a new store is sealed to: a label or the path of a .key file.", valueName: "label-or-path"))
     var key: String?
 
+    func validate() throws {
+      if allowDefaults, profile != .dev {
+        throw ValidationError("--allow-defaults is for a development settings module: use it with --profile dev")
+      }
+      if profile == .dev, hsts != nil || behindProxy != nil {
+        throw ValidationError("\(hsts != nil ? "--hsts" : "--behind-proxy") applies to the deploy profile; --profile dev serves plain HTTP")
+      }
+    }
+
     func run() throws {
       let here = Djsec.currentFolder
       // From a repository's root, a monorepo's only backend/manage.py is found too.
@@ -66,6 +94,9 @@ extension Djsec {
       options.templateFile = template.map { URL(fileURLWithPath: $0, relativeTo: here).standardizedFileURL }
       options.hosts = hosts
       options.profile = profile
+      options.hsts = hsts
+      options.proxyHeader = behindProxy
+      options.allowDefaults = allowDefaults
       options.force = force
       options.keyLength = keyLength
       options.settingsOverride = ws.settingsOverride
