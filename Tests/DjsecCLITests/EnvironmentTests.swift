@@ -285,4 +285,35 @@ final class EnvironmentTests: XCTestCase {
       env: ["DJSEC_PRIVATE_KEY": key, "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"])
     XCTAssertTrue(r.stderr.contains("safe.directory"), r.stderr)
   }
+
+  /// Deliver item 9: an environment set up to take its secrets from the
+  /// process environment renders a local_settings.py with no secret in it;
+  /// Django stops naming the variable without `djsec exec`, and runs with it.
+  func testSecretsFromTheEnvironment() throws {
+    let root = try project("env-from-env")
+    try djsec(["init", "--host", "example.com", "--hsts", "full", "--secrets-from", "env"], in: root)
+    let password = UUID().uuidString
+    try djsec(["secret", "set", "DB_PASSWORD", "--stdin"], in: root, stdin: password)
+    try djsec(["render"], in: root)
+    let key = try djsec(["secret", "get", "SECRET_KEY"], in: root).stdout.trimmingCharacters(in: .newlines)
+    let file = try String(contentsOf: root.appendingPathComponent("demo/local_settings.py"), encoding: .utf8)
+    XCTAssertFalse(file.contains(key) || file.contains(password), "a secret was rendered into local_settings.py")
+    let bare = try django("demo.settings", in: root)
+    XCTAssertNotEqual(bare.status, 0)
+    XCTAssertTrue(bare.stderr.contains("SECRET_KEY is not in the environment"), bare.stderr)
+    let code = """
+      import hashlib, os, django
+      os.environ["DJANGO_SETTINGS_MODULE"] = "demo.settings"
+      django.setup()
+      from django.conf import settings as s
+      print(hashlib.sha256(s.SECRET_KEY.encode()).hexdigest(), hashlib.sha256(s.DB_PASSWORD.encode()).hexdigest())
+      """
+    let before = CLI.snapshot(root)
+    let run = try djsec(["exec", "--", try CLI.python().path, "-c", code], in: root)
+    XCTAssertEqual(run.stdout.trimmingCharacters(in: .newlines), "\(try digest(key)) \(try digest(password))")
+    XCTAssertEqual(CLI.snapshot(root), before, "exec changed the folder")
+    let check = try djsec(
+      ["exec", "--", try CLI.python().path, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], in: root)
+    XCTAssertEqual(check.status, 0, check.stdout + check.stderr)
+  }
 }

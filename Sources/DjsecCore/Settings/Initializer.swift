@@ -20,6 +20,8 @@ public struct Initializer: Sendable {
     /// `StoreConfig.noProxy` for none; nil keeps the store's.
     public var proxyHeader: String?
     /// `--allow-defaults`: without local_settings.py, settings.py warns and runs on its defaults instead of stopping Django.
+    /// `--secrets-from`: nil keeps the store's (file for a new one).
+    public var secretsFrom: StoreConfig.SecretsSource?
     public var allowDefaults = false
     public var force = false
     public var settingsOverride: URL?
@@ -124,6 +126,7 @@ public struct Initializer: Sendable {
       hosts: options.hosts, profile: options.profile, hsts: options.hsts ?? recorded?.hsts ?? .short,
       proxyHeader: options.proxyHeader.map { $0 == StoreConfig.noProxy ? nil : $0 } ?? recorded?.proxyHeader,
       settings: recorded?.settings, template: recorded?.template, out: recorded?.out)
+    config.secretsFrom = options.secretsFrom ?? recorded?.secretsFrom ?? .file
     if let settings = options.settingsOverride {
       config.settings = relativePath(settings, from: root.standardizedFileURL)
     }
@@ -187,10 +190,12 @@ public struct Initializer: Sendable {
     guard let bytes = FileManager.default.contents(atPath: store.path),
       let file = try? StoreFile.parse(bytes: Array(bytes), file: store.lastPathComponent)
     else { return nil }
-    return StoreConfig(
+    var recorded = StoreConfig(
       hosts: [], hsts: file.config[StoreConfig.hstsKey].flatMap(StoreConfig.HSTS.init(rawValue:)) ?? .full,
       proxyHeader: file.config[StoreConfig.proxyHeaderKey], settings: file.config[StoreConfig.settingsKey],
       template: file.config[StoreConfig.templateKey], out: file.config[StoreConfig.outKey])
+    recorded.secretsFrom = file.config[StoreConfig.secretsFromKey].flatMap(StoreConfig.SecretsSource.init(rawValue:)) ?? .file
+    return recorded
   }
 
   /// The key and settings already there: in the store (opened and verified)

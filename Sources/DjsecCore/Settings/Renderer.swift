@@ -47,7 +47,7 @@ public enum Renderer {
   public static func render(_ store: SecretStore, config: StoreConfig, template: SettingsTemplate, origin: Origin?) throws(RenderError)
     -> String
   {
-    let secrets = try secrets(store, template: template)
+    let secrets = try secrets(store, template: template, fromEnvironment: config.secretsFrom == .env)
     let key: String
     let fallbacks: [String]
     do {
@@ -74,17 +74,23 @@ public enum Renderer {
     public init() {}
   }
 
-  static func secrets(_ store: SecretStore, template: SettingsTemplate) throws(RenderError) -> Secrets {
+  /// With `fromEnvironment`, no value is read: each secret becomes a lookup
+  /// of its name in the process environment (StoreConfig.SecretsSource.env).
+  static func secrets(_ store: SecretStore, template: SettingsTemplate, fromEnvironment: Bool = false) throws(RenderError) -> Secrets {
     let placed = template.secretsUsed
     let reserved = SecretName.reserved(by: template)
     var out = Secrets()
     for name in store.names where !SecretKeyEntries.names.contains(name) {
       if placed.contains(name) {
-        do { out.values[name] = try store.string(name) } catch { throw .store(error) }
+        do { out.values[name] = fromEnvironment ? name : try store.string(name) } catch { throw .store(error) }
         continue
       }
       do { try SecretName.check(name, reserved: reserved, template: template.name) } catch {
         throw .unsafeName(error, store: store.displayName, template: template.name)
+      }
+      if fromEnvironment {
+        out.source += "\(name) = \(environmentLookup(name))\n"
+        continue
       }
       do { out.source += "\(name) = \(PythonLiteral.string(try store.string(name)))\n" } catch { throw .store(error) }
     }
@@ -108,10 +114,13 @@ public enum Renderer {
     }
     let proxy = config.proxyHeader ?? StoreConfig.defaultProxyHeader
     let proxyKey = StoreConfig(proxyHeader: proxy).proxyMetaKey ?? ""
-    return try template.render(
+    let fromEnvironment = config.secretsFrom == .env
+    let body = try template.render(
       values: [
-        "SECRET_KEY": PythonLiteral.string(key),
-        "SECRET_KEY_FALLBACKS": PythonLiteral.list(fallbacks),
+        "SECRET_KEY": fromEnvironment ? environmentLookup(SecretKeyEntries.key) : PythonLiteral.string(key),
+        "SECRET_KEY_FALLBACKS": fromEnvironment
+          ? "[k for k in _djsec_os.environ.get(\(PythonLiteral.string(SecretKeyEntries.fallbacks)), \"\").split(\"\\n\") if k]"
+          : PythonLiteral.list(fallbacks),
         "ALLOWED_HOSTS": PythonLiteral.list(hosts),
         "CSRF_TRUSTED_ORIGINS": PythonLiteral.list(origins),
         // The header as the proxy sends it, for comments (checked: letters, digits and hyphens only).
@@ -124,6 +133,31 @@ public enum Renderer {
         "deploy": config.profile == .deploy, "secrets": !secrets.source.isEmpty, "proxy": config.proxyHeader != nil,
         "hsts_full": config.hsts == .full,
       ],
-      secrets: secrets.values)
+      secrets: secrets.values, python: fromEnvironment ? environmentLookup : PythonLiteral.string)
+    return fromEnvironment ? environmentPrelude + body : body
   }
+
+  /// `_djsec_environ("NAME")`: the secret's value from the process environment.
+  static func environmentLookup(_ name: String) -> String { "_djsec_environ(\(PythonLiteral.string(name)))" }
+
+  /// What a file rendered for `--secrets-from env` starts with: it holds no
+  /// secret, and Django stops, naming the variable, when one is missing
+  /// (started without `djsec exec`), instead of running without it.
+  static let environmentPrelude = """
+    # Secrets come from the process environment (djsec exec -- CMD), never from this file.
+    import os as _djsec_os
+
+
+    def _djsec_environ(name):
+        try:
+            return _djsec_os.environ[name]
+        except KeyError:
+            from django.core.exceptions import ImproperlyConfigured
+
+            raise ImproperlyConfigured(
+                "%s is not in the environment: start Django with 'djsec exec -- COMMAND'" % name
+            ) from None
+
+
+    """
 }

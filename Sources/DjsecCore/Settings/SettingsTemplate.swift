@@ -30,10 +30,12 @@ public struct SettingsTemplate: Sendable {
   public static let secretPrefix = "secret:"
 
   /// `values` fill `{{NAME}}`, `flags` the sections, `secrets` (plain values,
-  /// by name) `{{secret:NAME}}`; a secret is needed only where it is rendered.
-  public func render(values: [String: String], flags: [String: Bool], secrets: [String: String] = [:]) throws(TemplateError)
-    -> String
-  {
+  /// by name) `{{secret:NAME}}`, each written as `python(value)`; a secret is
+  /// needed only where it is rendered.
+  public func render(
+    values: [String: String], flags: [String: Bool], secrets: [String: String] = [:],
+    python: (String) -> String = PythonLiteral.string
+  ) throws(TemplateError) -> String {
     var out = ""
     var rest = Substring(text)
     // Each open section: its name, whether it was on, and whether output is on inside it.
@@ -64,7 +66,7 @@ public struct SettingsTemplate: Sendable {
           if emitting { out += text[open.lowerBound..<close.upperBound] }
         } else if emitting {
           guard let value = secrets[secret] else { throw .missingSecret(template: name, name: secret) }
-          out += PythonLiteral.string(value)
+          out += python(value)
         }
       } else {
         guard let value = values[tag] else { throw .unknownName(template: name, name: tag) }

@@ -15,6 +15,17 @@ public struct StoreConfig: Equatable, Sendable {
   public static let outKey = "out"
   public static let hstsKey = "hsts"
   public static let proxyHeaderKey = "proxy_header"
+  public static let secretsFromKey = "secrets_from"
+
+  /// Where the running process takes its secrets from.
+  public enum SecretsSource: String, CaseIterable, Sendable {
+    /// local_settings.py holds them (rendered by `djsec render`).
+    case file
+    /// The process environment (`djsec exec -- CMD`, a platform's variables):
+    /// local_settings.py holds the settings and reads each secret from
+    /// `os.environ`, so it holds no secret and Django stops if one is missing.
+    case env
+  }
   /// What `--behind-proxy` takes to mean "no proxy".
   public static let noProxy = "none"
   /// The header a TLS-terminating proxy sets when `--behind-proxy` names none.
@@ -38,6 +49,7 @@ public struct StoreConfig: Equatable, Sendable {
   /// The HTTP header (`X-Forwarded-Proto`) a proxy in front of Django sets to
   /// `https` for requests that reached it over HTTPS; nil when there is no proxy.
   public var proxyHeader: String?
+  public var secretsFrom: SecretsSource = .file
   /// The settings file this environment renders for, relative to the project
   /// root (split settings: `mysite/settings/production.py`); nil: the one manage.py names.
   public var settings: String?
@@ -125,6 +137,10 @@ public struct StoreConfig: Equatable, Sendable {
     self.init(
       hosts: hosts, profile: profile, hsts: hsts, proxyHeader: lines[Self.proxyHeaderKey], settings: lines[Self.settingsKey],
       template: lines[Self.templateKey], out: lines[Self.outKey])
+    if let raw = lines[Self.secretsFromKey] {
+      guard let known = SecretsSource(rawValue: raw) else { throw .unknownSecretsSource(store: store, value: raw) }
+      secretsFrom = known
+    }
     if let problem { throw .refused(store: store, problem: problem) }
   }
 
@@ -134,6 +150,7 @@ public struct StoreConfig: Equatable, Sendable {
     store.setConfig(Self.profileKey, profile.rawValue)
     store.setConfig(Self.hstsKey, hsts.rawValue)
     store.setConfig(Self.proxyHeaderKey, proxyHeader)
+    store.setConfig(Self.secretsFromKey, secretsFrom == .file ? nil : secretsFrom.rawValue)
     for (key, value) in renderPaths { store.setConfig(key, value) }
   }
 

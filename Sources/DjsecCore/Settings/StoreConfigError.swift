@@ -3,6 +3,7 @@
 public enum StoreConfigError: Error, Equatable, Sendable {
   case refused(store: String, problem: StoreConfig.Problem)
   case unknownProfile(store: String, value: String)
+  case unknownSecretsSource(store: String, value: String)
   case unknownHSTS(store: String, value: String)
 }
 
@@ -21,6 +22,8 @@ extension StoreConfigError: DjsecError {
       "\(store): config \(StoreConfig.proxyHeaderKey): \(header) is not an HTTP header name"
     case .unknownProfile(let store, let value):
       "\(store): config \(StoreConfig.profileKey): \(value) is not a profile djsec knows (deploy or dev)"
+    case .unknownSecretsSource(let store, let value):
+      "\(store): config \(StoreConfig.secretsFromKey): \(value) is not a source djsec knows (file or env)"
     case .unknownHSTS(let store, let value):
       "\(store): config \(StoreConfig.hstsKey): \(value) is not an HSTS stage djsec knows (short or full)"
     }
@@ -37,6 +40,7 @@ extension StoreConfigError: DjsecError {
       return "set the header with 'djsec init --behind-proxy X-Forwarded-Proto --host example.com' \(repair)"
     case .refused: return "set the hosts with 'djsec init --host example.com' \(repair)"
     case .unknownProfile: return "set the profile with 'djsec init --profile deploy --host example.com' \(repair)"
+    case .unknownSecretsSource: return "set it with 'djsec init --secrets-from env' \(repair)"
     case .unknownHSTS: return "set it with 'djsec init --hsts short --host example.com' \(repair)"
     }
   }

@@ -45,7 +45,11 @@ public struct EnvironmentStatus: Sendable {
     opens = store != nil
     openProblem = problem
     target = Self.target(workspace, env: env, summary: summary)
-    deployment = target.map { Self.deployed($0, store: store, storeName: storeURL.lastPathComponent, env: env) } ?? .absent
+    let summary = summary
+    deployment =
+      target.map {
+        Self.deployed($0, store: store, storeName: storeURL.lastPathComponent, fromEnvironment: summary.secretsFromEnvironment)
+      } ?? .absent
     temporaryFiles = Self.temporaryFiles(near: [storeURL] + (target.map { [$0] } ?? []))
   }
 
@@ -60,10 +64,12 @@ public struct EnvironmentStatus: Sendable {
   }
 
   /// Whether the file at `target` is this store's render, and on its keys.
-  static func deployed(_ target: URL, store: SecretStore?, storeName: String, env: EnvironmentName) -> Deployed {
+  static func deployed(_ target: URL, store: SecretStore?, storeName: String, fromEnvironment: Bool) -> Deployed {
     guard let text = try? AtomicFile.readText(target) else { return .absent }
     guard let origin = Renderer.Origin(firstLineOf: text) else { return .notRendered }
     guard origin.store == storeName else { return .otherEnvironment(origin.environment) }
+    // Its keys come from the environment at start-up: nothing in it can fall behind.
+    if fromEnvironment { return .inStep }
     guard let store else { return .unknown }
     guard let key = try? store.string(SecretKeyEntries.key), let fallbacks = try? SecretKeyEntries.fallbackKeys(in: store) else {
       return .unknown

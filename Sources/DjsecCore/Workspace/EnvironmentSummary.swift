@@ -12,6 +12,8 @@ public struct EnvironmentSummary: Sendable {
   public let hosts: String?
   public let settings: String?
   public let out: String?
+  /// `secrets_from env`: the rendered file reads every secret from the environment.
+  public let secretsFromEnvironment: Bool
   public let generation: UInt64
   /// Why the header could not be read, if it could not.
   public let problem: String?
@@ -34,6 +36,7 @@ public struct EnvironmentSummary: Sendable {
     hosts = file?.config[StoreConfig.hostsKey]
     settings = file?.config[StoreConfig.settingsKey]
     out = file?.config[StoreConfig.outKey]
+    secretsFromEnvironment = file?.config[StoreConfig.secretsFromKey] == StoreConfig.SecretsSource.env.rawValue
     generation = file?.generation ?? 0
   }
 }

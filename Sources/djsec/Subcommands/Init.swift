@@ -3,6 +3,7 @@ import DjsecCore
 import Foundation
 
 extension Initializer.Profile: ExpressibleByArgument {}
+extension StoreConfig.SecretsSource: ExpressibleByArgument {}
 extension StoreConfig.HSTS: ExpressibleByArgument {}
 
 extension Djsec {
@@ -51,6 +52,13 @@ extension Djsec {
     @Flag(help: "Without local_settings.py, warn and run on settings.py's defaults instead of stopping Django (dev profile only).")
     var allowDefaults = false
 
+    @Option(
+      help: ArgumentHelp(
+        "Where Django takes the secrets from: file (local_settings.py holds them) or env (the process environment, "
+          + "as 'djsec exec -- CMD' sets it; local_settings.py then holds none). Default: the store's, else file.",
+        valueName: "file|env"))
+    var secretsFrom: StoreConfig.SecretsSource?
+
     @Option(help: "The settings file, when manage.py does not name it.")
     var settings: String?
 
@@ -97,6 +105,7 @@ extension Djsec {
       options.hsts = hsts
       options.proxyHeader = behindProxy
       options.allowDefaults = allowDefaults
+      options.secretsFrom = secretsFrom
       options.force = force
       options.keyLength = keyLength
       options.settingsOverride = ws.settingsOverride
