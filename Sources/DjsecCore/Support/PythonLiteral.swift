@@ -45,13 +45,18 @@ public enum PythonLiteral {
   /// (a double-quoted literal on one line, with the escapes `string` emits).
   /// Anything else returns nil: djsec then refuses to guess.
   public static func assignedString(named name: String, in source: String) -> String? {
+    guard let rest = assignedValue(named: name, in: source), rest.first == "\"" else { return nil }
+    return decodeDoubleQuoted(rest.dropFirst())
+  }
+
+  /// What follows `NAME = ` on the first line that assigns NAME at the start.
+  private static func assignedValue(named name: String, in source: String) -> Substring? {
     for line in source.split(separator: "\n", omittingEmptySubsequences: false) {
       guard line.hasPrefix(name) else { continue }
       var rest = line.dropFirst(name.count).drop(while: { $0 == " " })
       guard rest.first == "=" else { continue }
       rest = rest.dropFirst().drop(while: { $0 == " " })
-      guard rest.first == "\"" else { return nil }
-      return decodeDoubleQuoted(rest.dropFirst())
+      return rest
     }
     return nil
   }
@@ -59,28 +64,21 @@ public enum PythonLiteral {
   /// Reads back the first `NAME = ["...", ...]` list that djsec wrote
   /// (`list`, on one line); nil for anything else.
   public static func assignedStrings(named name: String, in source: String) -> [String]? {
-    for line in source.split(separator: "\n", omittingEmptySubsequences: false) {
-      guard line.hasPrefix(name) else { continue }
-      var rest = line.dropFirst(name.count).drop(while: { $0 == " " })
-      guard rest.first == "=" else { continue }
-      rest = rest.dropFirst().drop(while: { $0 == " " })
-      guard rest.first == "[" else { return nil }
-      var it = rest.dropFirst().unicodeScalars.makeIterator()
-      var values: [String] = []
-      var expectValue = true
-      while let c = it.next() {
-        switch c {
-        case "]" where values.isEmpty || !expectValue: return values
-        case "\"" where expectValue:
-          guard let value = decodeDoubleQuoted(&it) else { return nil }
-          values.append(value)
-          expectValue = false
-        case "," where !expectValue: expectValue = true
-        case " ": continue
-        default: return nil
-        }
+    guard let rest = assignedValue(named: name, in: source), rest.first == "[" else { return nil }
+    var it = rest.dropFirst().unicodeScalars.makeIterator()
+    var values: [String] = []
+    var expectValue = true
+    while let c = it.next() {
+      switch c {
+      case "]" where values.isEmpty || !expectValue: return values
+      case "\"" where expectValue:
+        guard let value = decodeDoubleQuoted(&it) else { return nil }
+        values.append(value)
+        expectValue = false
+      case "," where !expectValue: expectValue = true
+      case " ": continue
+      default: return nil
       }
-      return nil
     }
     return nil
   }

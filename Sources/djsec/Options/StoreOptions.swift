@@ -6,13 +6,7 @@ import Foundation
 /// remembers), where its store is (found by walking up to manage.py unless
 /// --store says) and which key to use (--key, needed only to choose among several).
 struct StoreOptions: ParsableArguments {
-  @Option(
-    name: .customLong("env"),
-    help: ArgumentHelp(
-      "The environment (default: $DJSEC_ENV, else the one this checkout last rendered, else the default).",
-      discussion: "Each environment has its own store: secrets.NAME.djsec beside manage.py; the default one is secrets.djsec.",
-      valueName: "name"))
-  var environment: String?
+  @OptionGroup var environment: EnvironmentOption
 
   @Option(help: "The store file (default: secrets.djsec, or secrets.ENV.djsec, beside manage.py).")
   var store: String?
@@ -27,7 +21,7 @@ struct StoreOptions: ParsableArguments {
   /// The project, environment, store and keys, found once per command.
   func workspace(settings: String? = nil) throws(WorkspaceError) -> Workspace {
     try Workspace.find(
-      from: Djsec.currentFolder, environment: environment, store: store, settings: settings, key: key, variables: Djsec.environment)
+      from: Djsec.currentFolder, environment: environment.name, store: store, settings: settings, key: key, variables: Djsec.environment)
   }
 
   /// A named environment must exist before anything reads it; the default

@@ -21,13 +21,7 @@ extension Djsec {
     @Argument(help: "The Django project: the folder that holds manage.py.")
     var directory = "."
 
-    @Option(
-      name: .customLong("env"),
-      help: ArgumentHelp(
-        "The environment (default: $DJSEC_ENV, else the one this checkout last rendered, else the default).",
-        discussion: "A named environment gets its own store (secrets.NAME.djsec), its own key pair (keys/NAME.key) and SECRET_KEY.",
-        valueName: "name"))
-    var environment: String?
+    @OptionGroup var environment: EnvironmentOption
 
     @Option(name: .customLong("host"), help: "A host name the site answers to (repeatable); fills ALLOWED_HOSTS.")
     var hosts: [String] = []
@@ -93,7 +87,7 @@ extension Djsec {
       let here = Djsec.currentFolder
       // From a repository's root, a monorepo's only backend/manage.py is found too.
       let ws = try Workspace.find(
-        from: URL(fileURLWithPath: directory, relativeTo: here), environment: environment, settings: settings, key: key,
+        from: URL(fileURLWithPath: directory, relativeTo: here), environment: environment.name, settings: settings, key: key,
         variables: Djsec.environment)
       let tmpl = try Installation.template(named: "local_settings.py.tmpl")
       var options = Initializer.Options()
