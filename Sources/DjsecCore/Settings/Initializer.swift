@@ -169,6 +169,20 @@ public struct Initializer: Sendable {
           action: storeChange.kind == .unchanged ? nil : .updateStore(key: key, config: config)))
     }
 
+    // .gitignore before local_settings.py: a killed init never leaves the key in a file git would commit.
+    let gitignore = project.root.appendingPathComponent(".gitignore")
+    let current = try readText(gitignore)
+    let patterns = GitIgnoreGuard.patterns(localSettings: relativePath(local, from: project.root))
+    if let updated = GitIgnoreGuard.update(current, adding: patterns) {
+      changes.append(
+        Change(
+          file: gitignore, kind: current == nil ? .create : .update, mode: AtomicFile.mode(of: gitignore) ?? 0o644,
+          summary: "ignores local_settings.py and keys/", contents: updated))
+    } else {
+      changes.append(
+        Change(file: gitignore, kind: .unchanged, mode: 0o644, summary: "already ignores local_settings.py", contents: nil))
+    }
+
     let localText: String
     do { localText = try Renderer.text(template: template, key: key, fallbacks: fallbacks, secrets: others, config: config) } catch {
       throw .template(error)
@@ -196,18 +210,6 @@ public struct Initializer: Sendable {
           file: project.settingsFile, kind: .unchanged, mode: settingsMode, summary: "already imports local_settings.py", contents: nil))
     }
 
-    let gitignore = project.root.appendingPathComponent(".gitignore")
-    let current = try readText(gitignore)
-    let patterns = GitIgnoreGuard.patterns(localSettings: relativePath(local, from: project.root))
-    if let updated = GitIgnoreGuard.update(current, adding: patterns) {
-      changes.append(
-        Change(
-          file: gitignore, kind: current == nil ? .create : .update, mode: AtomicFile.mode(of: gitignore) ?? 0o644,
-          summary: "ignores local_settings.py and keys/", contents: updated))
-    } else {
-      changes.append(
-        Change(file: gitignore, kind: .unchanged, mode: 0o644, summary: "already ignores local_settings.py", contents: nil))
-    }
     return Plan(project: project, changes: changes, keptKey: keptKey)
   }
 
@@ -227,8 +229,10 @@ public struct Initializer: Sendable {
     }
   }
 
-  /// Writes every changed file. local_settings.py goes first: the settings.py
-  /// hook must never point at a file that does not exist yet.
+  /// Writes every changed file in the plan's order: .gitignore before
+  /// local_settings.py (the file is ignored before it holds the key), and
+  /// local_settings.py before settings.py (the hook must never point at a
+  /// file that does not exist yet).
   public func apply(_ plan: Plan, options: Options = Options()) throws(InitError) {
     var options = options
     for change in plan.changes {
@@ -239,9 +243,9 @@ public struct Initializer: Sendable {
         continue
       }
       guard let contents = change.contents else {
-        // An unchanged secret file still gets its private mode back.
-        if change.mode == 0o600, let mode = AtomicFile.mode(of: change.file), mode != 0o600 {
-          chmod(change.file.path, 0o600)
+        // An unchanged secret file loses what others may do (AtomicFile.keptMode).
+        if change.mode == 0o600, let mode = AtomicFile.mode(of: change.file), AtomicFile.keptMode(mode, requested: 0o600) != mode {
+          chmod(change.file.path, AtomicFile.keptMode(mode, requested: 0o600))
         }
         continue
       }
