@@ -18,6 +18,8 @@ import XCTest
 /// Cases run a few at a time (each mostly waits for git and Django), so the
 /// invariant must be `@Sendable` and report by throwing `Violation` rather
 /// than with XCTAssert; `run` reports every violation on the test's thread.
+/// The checks every command's crash test wants (`requireSafe`,
+/// `requireWhole`) are on `Case`, below; CrashTests shows how to use them.
 struct CrashHarness: Sendable {
   /// Where the shim kills djsec.
   struct Point: CustomStringConvertible, Sendable {
@@ -33,6 +35,11 @@ struct CrashHarness: Sendable {
   struct Violation: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+  }
+
+  /// Throws a violation unless `condition` holds (in an invariant).
+  static func require(_ condition: Bool, _ message: @autoclosure () -> String) throws {
+    if !condition { throw Violation(message()) }
   }
 
   /// The kinds also killed just after the call (see above).
@@ -55,6 +62,8 @@ struct CrashHarness: Sendable {
 
   private static let compiled: Result<URL, Error> = Result {
     guard FileManager.default.isExecutableFile(atPath: "/usr/bin/cc") else {
+      // CI must run the crash tests; elsewhere they wait for a compiler.
+      if ProcessInfo.processInfo.environment["CI"] == "true" { throw Violation("no C compiler (/usr/bin/cc) to build the crash-test shim") }
       throw XCTSkip("no C compiler (/usr/bin/cc) to build the crash-test shim")
     }
     let source = CLI.packageRoot.appendingPathComponent("Tests/crash/killshim.c")
@@ -193,5 +202,68 @@ struct CrashHarness: Sendable {
       }
       return out
     }
+  }
+}
+
+/// The invariants every crash case checks, for any command's crash test.
+extension CrashHarness.Case {
+  /// The plaintext secrets that may be on disk in the copy: the store's
+  /// SECRET_KEY, the key in any local_settings.py (or a temporary copy of
+  /// one), every private key in a key file (or a temporary copy), and `known`.
+  func plaintextSecrets(project: String, known: [String]) throws -> [String] {
+    var found = known
+    let get = try djsec(["secret", "get", "SECRET_KEY"], in: project)
+    if get.status == 0 { found.append(get.stdout.trimmingCharacters(in: .newlines)) }
+    for file in files {
+      guard let data = FileManager.default.contents(atPath: file.path) else { continue }
+      let text = String(decoding: data, as: UTF8.self)
+      if file.lastPathComponent.contains("local_settings.py"), let key = PythonLiteral.assignedString(named: "SECRET_KEY", in: text) {
+        found.append(key)
+      }
+      for line in text.split(separator: "\n") where line.hasPrefix("private: ") { found.append(String(line.dropFirst(9))) }
+    }
+    return found.filter { $0.count >= 16 }
+  }
+
+  /// No key file is empty or partial, every temporary file a killed djsec
+  /// left is one `staleTemporaryFiles` reports (for `djsec status`), and no
+  /// file git would commit (what `git status` lists) holds a plaintext secret.
+  func requireSafe(project: String, known: [String] = []) throws {
+    for file in files where file.pathExtension == "key" {
+      do { _ = try KeyFile.read(file) } catch { throw CrashHarness.Violation("\(file.lastPathComponent) is no whole key file: \(error)") }
+    }
+    for file in files where file.lastPathComponent.contains(AtomicFile.temporaryMarker) {
+      let stale = AtomicFile.staleTemporaryFiles(in: file.deletingLastPathComponent()).map(\.lastPathComponent)
+      try CrashHarness.require(stale.contains(file.lastPathComponent), "\(file.lastPathComponent) is left and not reported stale")
+    }
+    let secrets = try plaintextSecrets(project: project, known: known)
+    let status = try git(["status", "--porcelain", "-z", "--untracked-files=all"], in: project)
+    for entry in status.split(separator: "\0") where entry.count > 3 {
+      let path = String(entry.dropFirst(3))
+      guard let data = FileManager.default.contents(atPath: url(project).appendingPathComponent(path).path) else { continue }
+      try CrashHarness.require(
+        !secrets.contains { data.range(of: Data($0.utf8)) != nil }, "\(path) holds a plaintext secret and git does not ignore it")
+    }
+  }
+
+  /// The project after the command ran again: git ignores local_settings.py,
+  /// Django imports it, and its values are the store's (and `expect`'s). For
+  /// a project `startproject demo` made, in the copy's `demo` folder.
+  func requireWhole(python: URL, expect: [String: String] = [:]) throws {
+    try git(["check-ignore", "-q", "demo/local_settings.py"], in: "demo")
+    var expected = expect
+    expected["SECRET_KEY"] = try self.expect(["secret", "get", "SECRET_KEY"], in: "demo").stdout.trimmingCharacters(in: .newlines)
+    // Compared inside Python, so no value reaches a message.
+    var env = ["DJANGO_SETTINGS_MODULE": "demo.settings"]
+    for (name, value) in expected { env["EXPECTED_\(name)"] = value }
+    let check = """
+      import os
+      from django.conf import settings
+      print(all(getattr(settings, n[9:]) == v for n, v in os.environ.items() if n.startswith("EXPECTED_")))
+      """
+    let r = try CLI.run(python, ["-c", check], in: url("demo"), environment: env)
+    try CrashHarness.require(r.status == 0, "Django could not import the settings: \(r.stderr)")
+    try CrashHarness.require(r.stdout == "True\n", "the settings Django sees are not the store's")
+    try requireSafe(project: "demo", known: Array(expected.values))
   }
 }

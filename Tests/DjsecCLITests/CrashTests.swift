@@ -69,15 +69,15 @@ final class CrashTests: XCTestCase {
       if again.status != 0 {
         // The key was published before the kill: the next run says so, and
         // how to finish the pair when its public half is missing.
-        try require(again.stderr.contains("refusing to overwrite keys/default.key"), "keys new again: \(again.stderr)")
+        try CrashHarness.require(again.stderr.contains("refusing to overwrite keys/default.key"), "keys new again: \(again.stderr)")
         if !FileManager.default.fileExists(atPath: pub.path) {
-          try require(again.stderr.contains("djsec keys pub"), "keys new again names no repair: \(again.stderr)")
+          try CrashHarness.require(again.stderr.contains("djsec keys pub"), "keys new again names no repair: \(again.stderr)")
           try c.expect(["keys", "pub"], in: "repo")
         }
       }
       _ = try KeyFile.read(c.url("repo/keys/default.key"))
       let written = try String(contentsOf: pub, encoding: .utf8)
-      try require(try c.expect(["keys", "pub"], in: "repo").stdout == written, "default.pub is not the key's public half")
+      try CrashHarness.require(try c.expect(["keys", "pub"], in: "repo").stdout == written, "default.pub is not the key's public half")
       try c.requireSafe(project: "repo")
     }
     XCTAssertGreaterThanOrEqual(points.count, 10)
@@ -112,70 +112,5 @@ final class CrashTests: XCTestCase {
       try c.requireWhole(python: python, expect: ["DB_PASSWORD": password])
     }
     XCTAssertGreaterThanOrEqual(points.count, 4)
-  }
-}
-
-/// Throws a violation unless `condition` holds.
-private func require(_ condition: Bool, _ message: @autoclosure () -> String) throws {
-  if !condition { throw CrashHarness.Violation(message()) }
-}
-
-extension CrashHarness.Case {
-  /// The plaintext secrets that may be on disk in the copy: the store's
-  /// SECRET_KEY, the key in any local_settings.py (or a temporary copy of
-  /// one), every private key in a key file (or a temporary copy), and `known`.
-  fileprivate func plaintextSecrets(project: String, known: [String]) throws -> [String] {
-    var found = known
-    let get = try djsec(["secret", "get", "SECRET_KEY"], in: project)
-    if get.status == 0 { found.append(get.stdout.trimmingCharacters(in: .newlines)) }
-    for file in files {
-      guard let data = FileManager.default.contents(atPath: file.path) else { continue }
-      let text = String(decoding: data, as: UTF8.self)
-      if file.lastPathComponent.contains("local_settings.py"), let key = PythonLiteral.assignedString(named: "SECRET_KEY", in: text) {
-        found.append(key)
-      }
-      for line in text.split(separator: "\n") where line.hasPrefix("private: ") { found.append(String(line.dropFirst(9))) }
-    }
-    return found.filter { $0.count >= 16 }
-  }
-
-  /// No key file is empty or partial, every temporary file a killed djsec
-  /// left is one `staleTemporaryFiles` reports (for `djsec status`), and no
-  /// file git would commit (what `git status` lists) holds a plaintext secret.
-  fileprivate func requireSafe(project: String, known: [String] = []) throws {
-    for file in files where file.pathExtension == "key" {
-      do { _ = try KeyFile.read(file) } catch { throw CrashHarness.Violation("\(file.lastPathComponent) is no whole key file: \(error)") }
-    }
-    for file in files where file.lastPathComponent.contains(AtomicFile.temporaryMarker) {
-      let stale = AtomicFile.staleTemporaryFiles(in: file.deletingLastPathComponent()).map(\.lastPathComponent)
-      try require(stale.contains(file.lastPathComponent), "\(file.lastPathComponent) is left and not reported stale")
-    }
-    let secrets = try plaintextSecrets(project: project, known: known)
-    let status = try git(["status", "--porcelain", "-z", "--untracked-files=all"], in: project)
-    for entry in status.split(separator: "\0") where entry.count > 3 {
-      let path = String(entry.dropFirst(3))
-      guard let data = FileManager.default.contents(atPath: url(project).appendingPathComponent(path).path) else { continue }
-      try require(!secrets.contains { data.range(of: Data($0.utf8)) != nil }, "\(path) holds a plaintext secret and git does not ignore it")
-    }
-  }
-
-  /// The project after the command ran again: git ignores local_settings.py,
-  /// Django imports it, and its values are the store's.
-  fileprivate func requireWhole(python: URL, expect: [String: String] = [:]) throws {
-    try git(["check-ignore", "-q", "demo/local_settings.py"], in: "demo")
-    var expected = expect
-    expected["SECRET_KEY"] = try self.expect(["secret", "get", "SECRET_KEY"], in: "demo").stdout.trimmingCharacters(in: .newlines)
-    // Compared inside Python, so no value reaches a message.
-    var env = ["DJANGO_SETTINGS_MODULE": "demo.settings"]
-    for (name, value) in expected { env["EXPECTED_\(name)"] = value }
-    let check = """
-      import os
-      from django.conf import settings
-      print(all(getattr(settings, n[9:]) == v for n, v in os.environ.items() if n.startswith("EXPECTED_")))
-      """
-    let r = try CLI.run(python, ["-c", check], in: url("demo"), environment: env)
-    try require(r.status == 0, "Django could not import the settings: \(r.stderr)")
-    try require(r.stdout == "True\n", "the settings Django sees are not the store's")
-    try requireSafe(project: "demo", known: Array(expected.values))
   }
 }
