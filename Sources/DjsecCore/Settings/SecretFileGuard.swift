@@ -19,7 +19,8 @@ import Foundation
 /// target, and to the link itself, which must not be tracked: a committed
 /// link would send every clone's secrets wherever its author chose.
 public enum SecretFileGuard {
-  /// `file` (a .gitignore, settings.py) is not a symbolic link. Messages name files relative to `root`, the project's folder.
+  /// `file` (a .gitignore, settings.py) is not a symbolic link. Messages
+  /// name files relative to `root`, the project's folder.
   public static func checkNotLink(_ file: URL, root: URL) throws(SecretFileError) {
     if SymbolicLink.isLink(file) { throw .isLink(path: relativePath(file, from: root)) }
   }
