@@ -258,10 +258,10 @@ final class EnvironmentTests: XCTestCase {
     let behind = try djsec(["status"], in: root, status: 1).stdout
     XCTAssertTrue(behind.contains("behind the store") && behind.contains("djsec render"), behind)
     try djsec(["render"], in: root)
-    let temp = root.appendingPathComponent("demo/.local_settings.py.djsec-Ab12Cd")
+    let temp = root.appendingPathComponent("demo/.local_settings.py.djsec-tmp-4194000-Ab12Cd")
     try "SECRET_KEY = 'left over'\n".write(to: temp, atomically: false, encoding: .utf8)
     let stale = try djsec(["status"], in: root, status: 1).stdout
-    XCTAssertTrue(stale.contains("in step") && stale.contains("demo/.local_settings.py.djsec-Ab12Cd"), stale)
+    XCTAssertTrue(stale.contains("in step") && stale.contains("demo/.local_settings.py.djsec-tmp-4194000-Ab12Cd"), stale)
     try djsec(["init", "--env", "production", "--host", "example.com"], in: root)
     let both = try djsec(["status"], in: root, status: 1).stdout
     XCTAssertTrue(both.contains("* production") && both.contains("holds environment production"), both)

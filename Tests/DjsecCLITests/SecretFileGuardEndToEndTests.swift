@@ -186,23 +186,85 @@ final class SecretFileGuardEndToEndTests: XCTestCase {
     XCTAssertEqual(CLI.snapshot(project), files)
   }
 
-  func testInitAndRenderNeverWriteThroughASymlinkedLocalSettings() throws {
-    let outside = work.appendingPathComponent("elsewhere.py")
-    try "# not djsec's\n".write(to: outside, atomically: true, encoding: .utf8)
-    try FileManager.default.createSymbolicLink(atPath: local.path, withDestinationPath: "../../elsewhere.py")
+  // MARK: symbolic links the user made
+
+  /// A deploy keeps the real file outside the checkout and links to it: render
+  /// (and rotate) write the file the link points to, and the link stays. init
+  /// reads through it too, and keeps a file djsec did not write.
+  func testRenderWritesWhereALinkedLocalSettingsPointsAndTheLinkStays() throws {
+    let etc = work.appendingPathComponent("etc-app")
+    try FileManager.default.createDirectory(at: etc, withIntermediateDirectories: true)
+    let target = etc.appendingPathComponent("local_settings.py")
+    try "# not djsec's\n".write(to: target, atomically: true, encoding: .utf8)
+    try FileManager.default.createSymbolicLink(atPath: local.path, withDestinationPath: target.path)
     let files = CLI.snapshot(project)
     let r = try djsec(["init", ".", "--host", "example.com"], status: 2)
-    assertRefusal(r, error: ["demo/local_settings.py", "symbolic link"], hint: "demo/local_settings.py")
+    assertRefusal(r, error: ["demo/local_settings.py", "not written by djsec"], hint: "--force")
     XCTAssertEqual(CLI.snapshot(project), files)
+    XCTAssertEqual(try String(contentsOf: target, encoding: .utf8), "# not djsec's\n")
 
     try FileManager.default.removeItem(at: local)
     try initialise()
-    try FileManager.default.removeItem(at: local)
-    try FileManager.default.createSymbolicLink(atPath: local.path, withDestinationPath: "../../elsewhere.py")
-    let render = try djsec(["render"], status: 2)
-    assertRefusal(render, error: ["demo/local_settings.py", "symbolic link"], hint: "demo/local_settings.py")
+    try FileManager.default.removeItem(at: target)
+    try FileManager.default.moveItem(at: local, to: target)
+    try FileManager.default.createSymbolicLink(atPath: local.path, withDestinationPath: target.path)
+    chmod(target.path, 0o640)
+    let password = "pw-\(UUID().uuidString)"
+    XCTAssertEqual(try CLI.run(CLI.binary, ["secret", "set", "DB_PASSWORD", "--stdin"], in: project, stdin: password).status, 0)
+    try djsec(["render"])
+    XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: local.path), target.path)
+    XCTAssertTrue(try String(contentsOf: target, encoding: .utf8).contains("DB_PASSWORD = "))
+    XCTAssertEqual(AtomicMode.of(target), 0o640)
+    XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: etc.path), ["local_settings.py"])
+    let before = try read(target)
+    try djsec(["rotate", "secret-key"])
     XCTAssertTrue(isLink(local))
-    XCTAssertEqual(try String(contentsOf: outside, encoding: .utf8), "# not djsec's\n")
+    XCTAssertNotEqual(try read(target), before)
+    // Django reads the settings through the link.
+    let check = "import os\nfrom django.conf import settings\nprint(settings.DB_PASSWORD == os.environ['WANT'])"
+    let django = try CLI.run(
+      try CLI.python(), ["-c", check], in: project, environment: ["DJANGO_SETTINGS_MODULE": "demo.settings", "WANT": password])
+    XCTAssertEqual(django.stdout, "True\n", django.stderr)
+    XCTAssertEqual(try git("status", "--porcelain"), " M secrets.djsec")
+  }
+
+  func testALinkToATrackedFileOrALinkGitTracksIsRefused() throws {
+    try initialise()
+    try write("conf/local.py", "# tracked\n")
+    try commit("conf")
+    try FileManager.default.removeItem(at: local)
+    try FileManager.default.createSymbolicLink(atPath: local.path, withDestinationPath: "../conf/local.py")
+    let toTracked = try djsec(["render"], status: 2)
+    assertRefusal(toTracked, error: ["conf/local.py", "git tracks it"], hint: "git rm --cached conf/local.py")
+    XCTAssertEqual(try String(contentsOf: project.appendingPathComponent("conf/local.py"), encoding: .utf8), "# tracked\n")
+
+    // A link someone committed (past the ignore rule): its author chose where the secrets go.
+    let planted = work.appendingPathComponent("planted.py")
+    try "# planted\n".write(to: planted, atomically: true, encoding: .utf8)
+    try FileManager.default.removeItem(at: local)
+    try FileManager.default.createSymbolicLink(atPath: local.path, withDestinationPath: planted.path)
+    try CLI.git(["add", "-f", "demo/local_settings.py"], in: project)
+    try commit("link")
+    let committed = try djsec(["render"], status: 2)
+    assertRefusal(
+      committed, error: ["demo/local_settings.py", "tracks this symbolic link"], hint: "git rm --cached demo/local_settings.py")
+    XCTAssertEqual(try String(contentsOf: planted, encoding: .utf8), "# planted\n")
+    XCTAssertTrue(isLink(local))
+  }
+
+  func testADanglingLinkIsRefusedWithWhereItPoints() throws {
+    try initialise()
+    try FileManager.default.removeItem(at: local)
+    let gone = work.appendingPathComponent("gone/local_settings.py")
+    try FileManager.default.createSymbolicLink(atPath: local.path, withDestinationPath: gone.path)
+    let files = CLI.snapshot(project)
+    let render = try djsec(["render"], status: 2)
+    assertRefusal(render, error: ["demo/local_settings.py", "symbolic link to \(gone.path)", "does not exist"], hint: "remove the link")
+    let again = try djsec(["init", ".", "--host", "example.com"], status: 2)
+    assertRefusal(again, error: ["demo/local_settings.py", "does not exist"], hint: "remove the link")
+    XCTAssertTrue(isLink(local))
+    XCTAssertFalse(FileManager.default.fileExists(atPath: gone.deletingLastPathComponent().path))
+    XCTAssertEqual(CLI.snapshot(project), files)
   }
 }
 

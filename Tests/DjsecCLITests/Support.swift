@@ -7,6 +7,8 @@ struct Run {
   var status: Int32
   var stdout: String
   var stderr: String
+  /// The signal that ended the process (SIGKILL from the crash tests' shim), if one did.
+  var signal: Int32? = nil
 }
 
 enum CLI {
@@ -75,7 +77,8 @@ enum CLI {
     process.waitUntilExit()
     return Run(
       status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-      stderr: String(decoding: errData, as: UTF8.self))
+      stderr: String(decoding: errData, as: UTF8.self),
+      signal: process.terminationReason == .uncaughtSignal ? process.terminationStatus : nil)
   }
 
   /// djsec in `directory` that must end with `status`; the message names the

@@ -42,7 +42,7 @@ public struct KeyFile: Sendable {
     throws(KeyFileError) -> String
   {
     var out =
-      "# djsec private key: never commit or share this file\ndjsec-key: 1\nlabel: \(label)\npublic: \(Base64Text.encode(pair.publicKey))\n"
+      header + "djsec-key: 1\nlabel: \(label)\npublic: \(Base64Text.encode(pair.publicKey))\n"
     if let passphrase {
       guard !passphrase.isEmpty else { throw .emptyPassphrase }
       let salt = SecureRandom.bytes(PasswordHash.saltBytes)
@@ -87,7 +87,25 @@ public struct KeyFile: Sendable {
       count += n
     }
     guard count < data.count else { throw .malformed(path: path, line: 1, reason: "too large for a key file") }
-    return try parse(String(decoding: data[..<count], as: UTF8.self), path: path)
+    let text = String(decoding: data[..<count], as: UTF8.self)
+    do { return try parse(text, path: path) } catch {
+      if isCutShort(data[..<count], text: text) { throw .incomplete(path: path, size: count) }
+      throw error
+    }
+  }
+
+  static let header = "# djsec private key: never commit or share this file\n"
+
+  /// Whether a key file that does not parse is one djsec began to write and
+  /// did not finish (an older djsec killed between its open and its write):
+  /// empty, zeros (what some file systems show after a power cut), or the
+  /// start of what `text` writes, cut off before the private key or mid-line.
+  static func isCutShort(_ bytes: ArraySlice<UInt8>, text: String) -> Bool {
+    if bytes.allSatisfy({ $0 == 0 }) { return true }
+    if !text.hasSuffix("\n") && header.hasPrefix(text) { return true }
+    guard text.hasPrefix(header) else { return false }
+    let hasPrivate = text.split(separator: "\n").contains { $0.hasPrefix("private: ") || $0.hasPrefix("sealed-private: ") }
+    return !text.hasSuffix("\n") || !hasPrivate
   }
 
   public static func parse(_ text: String, path: String) throws(KeyFileError) -> KeyFile {

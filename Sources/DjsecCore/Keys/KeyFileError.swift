@@ -13,6 +13,11 @@ public enum KeyFileError: Error, Equatable, Sendable {
   case malformed(path: String, line: Int, reason: String)
   case argon2idOutOfBounds(path: String, limit: String, value: String, bounds: String)
   case keyExists(path: String)
+  /// `keys new` found the key but not its .pub: a `keys new` killed between the two.
+  case publicHalfMissing(path: String, label: String)
+  /// Empty or cut short: an older djsec killed while writing it (key files
+  /// are now written whole or not at all). Never in git, so nothing to restore.
+  case incomplete(path: String, size: Int)
   /// `keys new` would write a private key git does not ignore (`git add keys/` would commit it).
   case keyNotIgnored(path: String)
   /// The keys folder is a symbolic link: djsec writes no private key through one.
@@ -59,6 +64,9 @@ extension KeyFileError: DjsecError {
     case .argon2idOutOfBounds(let p, let limit, let value, let bounds):
       "\(Self.shown(p)): argon2id \(limit) \(value) is outside the accepted \(bounds)"
     case .keyExists(let p): "refusing to overwrite \(Self.shown(p))"
+    case .publicHalfMissing(let p, _):
+      "refusing to overwrite \(Self.shown(p)); its public half \(Self.shown(String(p.dropLast(4)) + ".pub")) is missing"
+    case .incomplete(let p, let size): "\(Self.shown(p)) is incomplete (\(size) bytes): a write of it was interrupted"
     case .keyNotIgnored(let p): "refusing to write \(Self.shown(p)): git would not ignore it, so 'git add' would commit this private key"
     case .keyFolderIsLink(let p): "refusing to write a private key into \(Self.shown(p)): it is a symbolic link"
     case .invalidLabel(let l): "\(l.isEmpty ? "an empty label" : l) is not a valid key label"
@@ -94,6 +102,10 @@ extension KeyFileError: DjsecError {
     case .malformed, .argon2idOutOfBounds:
       "djsec keys new never writes this: restore your key from a backup, or make a new one with 'djsec keys new' and ask to be added again"
     case .keyExists: "choose another --name, or remove the old key first if it is really unused"
+    case .publicHalfMissing(_, let label):
+      "a 'djsec keys new' was interrupted after writing the key: write the public half with 'djsec keys pub --name \(label)', or choose another --name"
+    case .incomplete(let p, _):
+      "it holds no usable key and key files are never in git: delete it (rm \(Self.shown(p))) and run 'djsec keys new', then ask a recipient of the store to add the new key"
     case .keyNotIgnored(let p):
       "restore \(Self.shown(URL(fileURLWithPath: p).deletingLastPathComponent().path + "/.gitignore")) ('*', then '!*.pub'), or make the key outside the checkout: djsec keys new --user"
     case .keyFolderIsLink(let p):

@@ -25,7 +25,9 @@ public enum KeyStoreFiles {
   }
 
   /// Creates `LABEL.key` exclusively (never overwriting a key) with mode
-  /// 0600, then `LABEL.pub`; makes the folder (with `folderMode`: 0700 for the
+  /// 0600, whole or not at all, then `LABEL.pub` (a kill between the two
+  /// leaves a key without its public half: `keys new` then says to run
+  /// `keys pub`, which writes it); makes the folder (with `folderMode`: 0700 for the
   /// per-user folder), with its .gitignore, if needed. Refuses a folder
   /// `checkFolder` refuses, before the key exists.
   public static func create(
@@ -54,18 +56,11 @@ public enum KeyStoreFiles {
     do { pair = try KeyPair() } catch { throw .crypto(error) }
     let keyURL = folder.appendingPathComponent("\(label).key")
     let text = try KeyFile.text(label: label, pair: pair, passphrase: passphrase, limits: limits)
-    // O_EXCL: an existing key is never replaced, even by a race.
-    let fd = open(keyURL.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-    guard fd >= 0 else {
-      if errno == EEXIST { throw .keyExists(path: keyURL.path) }
-      throw .file(.cannotWrite(path: keyURL.path, errno: errno))
-    }
-    let bytes = Array(text.utf8)
-    let ok = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == bytes.count && fsync(fd) == 0
-    close(fd)
-    guard ok else {
-      unlink(keyURL.path)
-      throw .file(.cannotWrite(path: keyURL.path, errno: errno))
+    // Whole or not at all, and never over an existing key (see AtomicFile.create).
+    do { try AtomicFile.create(Data(text.utf8), at: keyURL, mode: 0o600) } catch {
+      guard case .exists = error else { throw .file(error) }
+      let pub = folder.appendingPathComponent("\(label).pub")
+      throw SymbolicLink.exists(pub) ? .keyExists(path: keyURL.path) : .publicHalfMissing(path: keyURL.path, label: label)
     }
     let identity: PublicIdentity
     do { identity = try PublicIdentity(pair) } catch { throw .crypto(error) }

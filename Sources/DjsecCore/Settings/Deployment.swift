@@ -55,13 +55,15 @@ public struct Deployment {
     flags: RenderJob.Flags, render: RenderWhen, shipped: () throws(TemplateError) -> SettingsTemplate,
     change: (SecretStore, _ deployedKey: String?) throws(StoreError) -> Bool = { _, _ in false }
   ) throws(DeployError) -> Outcome {
+    // Resolved once: a store that is a symbolic link is locked, read and written at its target.
+    let storeURL: URL
+    do { storeURL = try SymbolicLink.resolved(workspace.store) } catch { throw .store(.file(error)) }
     let lock: StoreLock
-    do { lock = try StoreLock(for: workspace.store, onWait: onWait) } catch { throw .store(error) }
+    do { lock = try StoreLock(for: storeURL, onWait: onWait) } catch { throw .store(error) }
     defer { lock.release() }
     let store: SecretStore
     do {
-      store = try SecretStore.open(
-        workspace.store, keyRing: workspace.location.keyRing, passphrase: passphrase, trust: trust, access: .write)
+      store = try SecretStore.open(storeURL, keyRing: workspace.location.keyRing, passphrase: passphrase, trust: trust, access: .write)
     } catch { throw .store(error) }
     onOpen?(store)
 
@@ -79,8 +81,10 @@ public struct Deployment {
     let ours = current.map { Self.isRendered($0, from: store.displayName, environment: workspace.environment) } ?? false
     let deployed = ours ? current.flatMap { PythonLiteral.assignedString(named: SecretKeyEntries.key, in: $0) } : nil
     let writes = job.map { render == .always || (render == .ifPresent && SymbolicLink.exists($0.out) && ours) } ?? false
+    // The file written is the one checked: a link is resolved once, here.
+    var target = job?.out
     if writes, let job {
-      do { try SecretFileGuard.checkSecretTarget(job.out, root: workspace.root) } catch { throw .target(error) }
+      do { target = try SecretFileGuard.checkSecretTarget(job.out, root: workspace.root) } catch { throw .target(error) }
     }
 
     let keptDeployed: Bool
@@ -95,7 +99,7 @@ public struct Deployment {
       return Outcome(
         rendered: nil, target: job?.out, keptDeployedKey: keptDeployed, otherEnvironment: other)
     }
-    do { try AtomicFile.write(text, to: job.out, mode: 0o600) } catch {
+    do { try AtomicFile.write(text, to: target ?? job.out, mode: 0o600) } catch {
       throw .incomplete(error, store: store.displayName, finish: "djsec render\(workspace.envFlag)")
     }
     // Remembered once the file is written: the next rotate renders the same way.

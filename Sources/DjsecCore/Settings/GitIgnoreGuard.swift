@@ -5,8 +5,13 @@ public enum GitIgnoreGuard {
 
   /// The patterns djsec needs ignored, relative to the .gitignore's folder.
   public static func patterns(localSettings relativePath: String) -> [String] {
-    [localSettingsPattern(relativePath), "/keys/*", "!/keys/README.md", "!/keys/.gitignore", "!/keys/*.pub"]
+    [localSettingsPattern(relativePath), "/keys/*", "!/keys/README.md", "!/keys/.gitignore", "!/keys/*.pub", temporaryPattern]
   }
+
+  /// The temporary files of djsec's writes (AtomicFile), in every folder (no
+  /// slash, so it is not anchored): a killed write leaves one, and one of
+  /// local_settings.py holds every secret in clear.
+  public static let temporaryPattern = ".*\(AtomicFile.temporaryMarker)*"
 
   /// The pattern that ignores local_settings.py, anchored at the .gitignore's folder.
   public static func localSettingsPattern(_ relativePath: String) -> String { "/" + relativePath }

@@ -363,8 +363,10 @@ public struct Initializer: Sendable {
     }
   }
 
-  /// Writes every changed file. local_settings.py goes first: the settings.py
-  /// hook must never point at a file that does not exist yet.
+  /// Writes every changed file in the plan's order: .gitignore before
+  /// local_settings.py (the file is ignored before it holds the key), and
+  /// local_settings.py before settings.py (the hook must never point at a
+  /// file that does not exist yet).
   public func apply(_ plan: Plan, options: Options = Options()) throws(InitError) {
     var options = options
     for change in plan.changes {
@@ -375,9 +377,9 @@ public struct Initializer: Sendable {
         continue
       }
       guard let contents = change.contents else {
-        // An unchanged secret file still gets its private mode back.
-        if change.mode == 0o600, let mode = AtomicFile.mode(of: change.file), mode != 0o600 {
-          chmod(change.file.path, 0o600)
+        // An unchanged secret file loses what others may do (AtomicFile.keptMode).
+        if change.mode == 0o600, let mode = AtomicFile.mode(of: change.file), AtomicFile.keptMode(mode, requested: 0o600) != mode {
+          chmod(change.file.path, AtomicFile.keptMode(mode, requested: 0o600))
         }
         continue
       }

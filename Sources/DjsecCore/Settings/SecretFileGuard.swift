@@ -11,13 +11,16 @@ import Foundation
 /// rule itself, so for `init` it is enough that the rule it appends will take
 /// effect.
 ///
-/// No project file is read or replaced through a symbolic link: a committed
-/// `.gitignore -> ../.aws/credentials` would otherwise have its target read
-/// and copied into the repository, and a linked local_settings.py would send
-/// the secrets wherever the link points.
+/// .gitignore and settings.py are never read or replaced through a symbolic
+/// link: a committed `.gitignore -> ../.aws/credentials` would otherwise have
+/// its target read and copied into the repository. A secret file may be a
+/// link the user made (local_settings.py -> /etc/app/local_settings.py): it
+/// is written where the link points (AtomicFile), so the checks apply to that
+/// target, and to the link itself, which must not be tracked: a committed
+/// link would send every clone's secrets wherever its author chose.
 public enum SecretFileGuard {
-  /// `file` (a .gitignore, settings.py, local_settings.py) is not a symbolic
-  /// link. Messages name files relative to `root`, the project's folder.
+  /// `file` (a .gitignore, settings.py) is not a symbolic link. Messages
+  /// name files relative to `root`, the project's folder.
   public static func checkNotLink(_ file: URL, root: URL) throws(SecretFileError) {
     if SymbolicLink.isLink(file) { throw .isLink(path: relativePath(file, from: root)) }
   }
@@ -26,8 +29,31 @@ public enum SecretFileGuard {
   /// `init` is about to append `file`'s ignore rule to: a file not ignored
   /// yet is accepted when that rule will decide (no rule nearer the file
   /// re-includes it).
-  public static func checkSecretTarget(_ file: URL, root: URL, ruleAddedTo gitignore: URL? = nil) throws(SecretFileError) {
-    try checkNotLink(file, root: root)
+  ///
+  /// A symbolic link is followed to its target (a dangling one is refused),
+  /// where these checks apply; the rule `init` adds covers the link, not its
+  /// target, which must be ignored already (or outside every work tree).
+  /// Returns the file to write: the target, resolved once here, for the
+  /// caller to write (AtomicFile resolves again: a path that is no link
+  /// resolves to itself).
+  @discardableResult
+  public static func checkSecretTarget(_ file: URL, root: URL, ruleAddedTo gitignore: URL? = nil) throws(SecretFileError) -> URL {
+    guard SymbolicLink.isLink(file) else {
+      try checkUntrackedAndIgnored(file, root: root, ruleAddedTo: gitignore)
+      return file
+    }
+    if Git.isTracked(file) { throw .trackedLink(path: relativePath(file, from: root)) }
+    let target: URL
+    do { target = try SymbolicLink.resolved(file) } catch {
+      if case .danglingLink(_, let destination) = error { throw .danglingLink(path: relativePath(file, from: root), target: destination) }
+      throw .file(error)
+    }
+    // Named from the project's real folder, as the target's path is.
+    try checkUntrackedAndIgnored(target, root: (try? SymbolicLink.resolved(root)) ?? root, ruleAddedTo: nil)
+    return target
+  }
+
+  private static func checkUntrackedAndIgnored(_ file: URL, root: URL, ruleAddedTo gitignore: URL?) throws(SecretFileError) {
     if Git.isTracked(file) { throw .tracked(path: relativePath(file, from: root)) }
     guard Git.isInsideWorkTree(file.deletingLastPathComponent()), !Git.isIgnored(file) else { return }
     let rule = Git.ignoreRule(for: file)

@@ -422,7 +422,7 @@ public final class SecretStore {
   }
 
   /// Writes the store atomically (temporary file, fsync, rename, fsync of the
-  /// folder): one more than the newest generation seen, the user's own
+  /// folder; through a symbolic link, to its target): one more than the newest generation seen, the user's own
   /// signing key in their recipient line, MAC, then the signature. The store
   /// holds only ciphertext: mode 0644. The user's record moves on with it.
   /// `recording: false` leaves the user's record as it is: the merge
@@ -452,15 +452,19 @@ public final class SecretStore {
     create: (() throws(StoreError) -> SecretStore)? = nil, onWait: StoreLock.Waiting? = nil, lockHeld: Bool = false,
     _ body: (SecretStore) throws(StoreError) -> R
   ) throws(StoreError) -> R {
-    // `lockHeld`: the caller holds the lock across this and the files it
-    // writes from the store (StoreLock.holding), so they stay in step.
-    let lock = lockHeld ? nil : try StoreLock(for: url, onWait: onWait)
+    // Resolved once: a store that is a symbolic link is locked, read and
+    // written where the link points, and the link stays. `lockHeld`: the
+    // caller holds the lock across this and the files it writes from the
+    // store (Deployment), so they stay in step.
+    let target: URL
+    do { target = try SymbolicLink.resolved(url) } catch { throw .file(error) }
+    let lock = lockHeld ? nil : try StoreLock(for: target, onWait: onWait)
     defer { lock?.release() }
     let store: SecretStore
-    if !FileManager.default.fileExists(atPath: url.path), let create {
+    if !FileManager.default.fileExists(atPath: target.path), let create {
       store = try create()
     } else {
-      store = try open(url, keyRing: keyRing, passphrase: passphrase, trust: trust, access: .write)
+      store = try open(target, keyRing: keyRing, passphrase: passphrase, trust: trust, access: .write)
     }
     let result = try body(store)
     try store.save()

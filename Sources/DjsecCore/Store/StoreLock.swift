@@ -7,6 +7,8 @@ import Foundation
 /// An exclusive `flock` on the store's folder: no extra lock file to ignore,
 /// released by the kernel if the process dies. Every read-modify-write of the
 /// store holds it, so concurrent writers wait for each other and lose nothing.
+/// It is the folder of the file the store really is (every symbolic link
+/// followed): a store reached through a link and by its own path has one lock.
 ///
 /// A writer that waits more than a second is told who holds the lock through
 /// `onWait` (the core never prints): a silent wait looks like a hang.
@@ -20,7 +22,8 @@ public final class StoreLock {
   private var held = true
 
   public init(for store: URL, onWait: Waiting? = nil) throws(StoreError) {
-    let folder = store.deletingLastPathComponent()
+    let folder: URL
+    do { folder = try SymbolicLink.resolved(store).deletingLastPathComponent() } catch { throw .file(error) }
     // O_CLOEXEC: a child (an editor, git) must not inherit the lock and keep
     // it after djsec is gone.
     fd = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

@@ -79,16 +79,11 @@ public struct EnvironmentStatus: Sendable {
     return deployedKey == key && deployedFallbacks == fallbacks ? .inStep : .behind
   }
 
-  /// djsec's temporary files (`.NAME.djsec-…`) in the folders of `files`.
+  /// Temporary files a killed djsec left (AtomicFile.staleTemporaryFiles)
+  /// in the folders of `files`.
   static func temporaryFiles(near files: [URL]) -> [URL] {
     var seen: Set<String> = []
-    var found: [URL] = []
-    for folder in files.map({ $0.deletingLastPathComponent().standardizedFileURL }) where seen.insert(folder.path).inserted {
-      let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-      for name in names.sorted() where name.hasPrefix(".") && name.contains(".djsec-") {
-        found.append(folder.appendingPathComponent(name))
-      }
-    }
-    return found
+    return files.map { $0.deletingLastPathComponent().standardizedFileURL }.filter { seen.insert($0.path).inserted }
+      .flatMap(AtomicFile.staleTemporaryFiles(in:))
   }
 }
