@@ -66,6 +66,8 @@ public struct Deployment {
       store = try SecretStore.open(storeURL, keyRing: workspace.location.keyRing, passphrase: passphrase, trust: trust, access: .write)
     } catch { throw .store(error) }
     onOpen?(store)
+    // Under the lock: temporary files a killed djsec left beside the store go now, written or not.
+    AtomicFile.sweepStale(for: storeURL)
 
     // Settled before anything changes: a refusal leaves the store and the file in step.
     var job: RenderJob?
@@ -81,6 +83,7 @@ public struct Deployment {
     let ours = current.map { Self.isRendered($0, from: store.displayName, environment: workspace.environment) } ?? false
     let deployed = ours ? current.flatMap { PythonLiteral.assignedString(named: SecretKeyEntries.key, in: $0) } : nil
     let writes = job.map { render == .always || (render == .ifPresent && SymbolicLink.exists($0.out) && ours) } ?? false
+    if let job { AtomicFile.sweepStale(for: job.out) }
     // The file written is the one checked: a link is resolved once, here.
     var target = job?.out
     if writes, let job {
