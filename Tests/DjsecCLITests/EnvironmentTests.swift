@@ -286,6 +286,10 @@ final class EnvironmentTests: XCTestCase {
       ["secret", "get", "SECRET_KEY"], in: root,
       env: ["DJSEC_PRIVATE_KEY": key, "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"])
     XCTAssertTrue(r.stderr.contains("safe.directory"), r.stderr)
+    // Nor may it write a secret file git cannot vouch for: git refusing is no "outside every repository".
+    let render = try djsec(
+      ["render"], in: root, env: ["DJSEC_PRIVATE_KEY": key, "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"], status: 2)
+    XCTAssertTrue(render.stderr.contains("git refused") && render.stderr.contains("safe.directory"), render.stderr)
   }
 
   /// Deliver item 9: an environment set up to take its secrets from the

@@ -17,6 +17,9 @@ public enum SecretFileError: Error, Equatable, Sendable {
   /// The file is in a git work tree and git would not ignore it; `rule` is
   /// the `!pattern` that re-includes it (`demo/.gitignore:1`), if one does.
   case notIgnored(path: String, rule: String?)
+  /// git refused to say (the repository belongs to another user), so
+  /// whether the file would be committed is unknown.
+  case gitRefused(path: String, folder: String)
 }
 
 extension SecretFileError: DjsecError {
@@ -28,6 +31,8 @@ extension SecretFileError: DjsecError {
     case .tracked(let p): "refusing to write \(p): git tracks it, so its secrets would be committed"
     case .trackedLink(let p):
       "refusing to write through \(p): git tracks this symbolic link, so whoever committed it chose where the secrets go"
+    case .gitRefused(let p, _):
+      "refusing to write \(p): git refused to read this repository (it belongs to another user), so djsec cannot tell whether it would be committed"
     case .notIgnored(let p, let rule):
       "refusing to write \(p): git would not ignore it\(rule.map { " (\($0) re-includes it)" } ?? ""), so its secrets could be committed"
     }
@@ -44,6 +49,8 @@ extension SecretFileError: DjsecError {
       "stop tracking it: git rm --cached \(p), and have git ignore it ('djsec init' adds the rule); rotate any secret a commit of it holds"
     case .trackedLink(let p):
       "stop tracking it (git rm --cached \(p)) and check where it points; a link of your own to the file you mean is fine"
+    case .gitRefused(_, let folder):
+      "run djsec as the checkout's owner, or trust it: git config --global --add safe.directory \(folder)"
     case .notIgnored(_, let rule?):
       "remove the rule at \(rule) (git log -p shows who added it); 'djsec init' then adds the ignore rule"
     case .notIgnored(let p, nil):

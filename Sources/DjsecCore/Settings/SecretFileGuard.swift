@@ -54,6 +54,11 @@ public enum SecretFileGuard {
   }
 
   private static func checkUntrackedAndIgnored(_ file: URL, root: URL, ruleAddedTo gitignore: URL?) throws(SecretFileError) {
+    // git refusing to look is no proof the file is outside every repository.
+    let folder = file.deletingLastPathComponent()
+    if FileManager.default.fileExists(atPath: folder.path), Git.workTree(folder) == .refused {
+      throw .gitRefused(path: relativePath(file, from: root), folder: folder.path)
+    }
     if Git.isTracked(file) { throw .tracked(path: relativePath(file, from: root)) }
     guard Git.isInsideWorkTree(file.deletingLastPathComponent()), !Git.isIgnored(file) else { return }
     let rule = Git.ignoreRule(for: file)

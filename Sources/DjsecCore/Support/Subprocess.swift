@@ -125,9 +125,17 @@ enum Subprocess {
 /// the folder not in a repository both mean "not tracked" and "not in a work
 /// tree": a file outside every repository cannot be committed.
 enum Git {
-  static func isInsideWorkTree(_ directory: URL) -> Bool {
-    guard let r = Subprocess.run("git", ["rev-parse", "--is-inside-work-tree"], in: directory) else { return false }
-    return r.status == 0 && r.stdoutText.hasPrefix("true")
+  static func isInsideWorkTree(_ directory: URL) -> Bool { workTree(directory) == .inside }
+
+  enum WorkTree { case inside, outside, refused }
+
+  /// Whether `directory` is in a work tree; `.refused` when git will not
+  /// look (a repository another user owns: "dubious ownership"), which
+  /// callers must not take for "outside every repository".
+  static func workTree(_ directory: URL) -> WorkTree {
+    guard let r = Subprocess.run("git", ["rev-parse", "--is-inside-work-tree"], in: directory) else { return .outside }
+    if r.status == 0 { return r.stdoutText.hasPrefix("true") ? .inside : .outside }
+    return String(decoding: r.stderr, as: UTF8.self).contains("safe.directory") ? .refused : .outside
   }
 
   static func isTracked(_ file: URL) -> Bool {
