@@ -92,7 +92,11 @@ final class SecretFileGuardEndToEndTests: XCTestCase {
     // The fix the hint names; init's ignore rule is already there.
     _ = try git("rm", "-q", "--cached", "demo/local_settings.py")
     try CLI.git(["commit", "-qm", "Stop tracking demo/local_settings.py"], in: project)
-    try djsec(["rotate", "secret-key"])
+    // The stub is not djsec's: rotate leaves it, render --force replaces it (keeping a copy).
+    let rotated = try djsec(["rotate", "secret-key"])
+    XCTAssertTrue(rotated.stdout.contains("djsec render --force"), rotated.stdout)
+    XCTAssertEqual(try read(local), stub)
+    try djsec(["render", "--force"])
     XCTAssertNotEqual(try read(local), stub)
     XCTAssertEqual(try git("status", "--porcelain"), " M secrets.djsec")
   }
@@ -199,7 +203,7 @@ final class SecretFileGuardEndToEndTests: XCTestCase {
     try FileManager.default.createSymbolicLink(atPath: local.path, withDestinationPath: target.path)
     let files = CLI.snapshot(project)
     let r = try djsec(["init", ".", "--host", "example.com"], status: 2)
-    assertRefusal(r, error: ["demo/local_settings.py", "not written by djsec"], hint: "--force")
+    assertRefusal(r, error: ["demo/local_settings.py", "djsec did not write it"], hint: "--force")
     XCTAssertEqual(CLI.snapshot(project), files)
     XCTAssertEqual(try String(contentsOf: target, encoding: .utf8), "# not djsec's\n")
 

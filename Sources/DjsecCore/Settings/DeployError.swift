@@ -4,6 +4,10 @@ public enum DeployError: Error, Equatable, Sendable {
   case store(StoreError)
   case render(RenderError)
   case target(SecretFileError)
+  /// local_settings.py was not written by djsec; `force` is the command that replaces it (keeping a copy).
+  case handWritten(path: String, force: String)
+  /// The copy of a hand-written file could not be kept, so it was not replaced.
+  case backup(BackupError)
   /// The store was saved but local_settings.py could not be written: the
   /// deployed file is behind the store until `finish` runs.
   case incomplete(FileError, store: String, finish: String)
@@ -15,6 +19,8 @@ extension DeployError: DjsecError {
     case .store(let e): e.message
     case .render(let e): e.message
     case .target(let e): e.message
+    case .handWritten(let path, _): "refusing to replace \(path): djsec did not write it (its first line is not djsec's)"
+    case .backup(let e): e.message
     case .incomplete(let e, let store, _): "\(store) was saved, but local_settings.py was not: \(e.message)"
     }
   }
@@ -24,6 +30,10 @@ extension DeployError: DjsecError {
     case .store(let e): e.hint
     case .render(let e): e.hint
     case .target(let e): e.hint
+    case .handWritten(_, let force):
+      "move the secrets it holds into the store first ('djsec secret set NAME'), then run '\(force)': "
+        + "it keeps a copy in .djsec/backups/ before replacing it"
+    case .backup(let e): e.hint
     case .incomplete(_, _, let finish): "free the space or fix the permission, then run '\(finish)' to finish"
     }
   }

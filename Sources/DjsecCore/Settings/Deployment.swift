@@ -15,6 +15,10 @@ public struct Deployment {
   public let onWait: StoreLock.Waiting?
   /// Told about the store once it opened (the CLI's warnings about an older store).
   public var onOpen: ((SecretStore) -> Void)?
+  /// `render --force`: replace a local_settings.py djsec did not write, after
+  /// keeping a copy (LocalState.backUp). Never one git tracks, and never by
+  /// `rotate`, which leaves such a file alone.
+  public var force = false
 
   public init(
     _ workspace: Workspace, trust: TrustSettings, passphrase: @escaping (KeyFile) throws(StoreError) -> [UInt8],
@@ -45,6 +49,10 @@ public struct Deployment {
     public let keptDeployedKey: Bool
     /// The environment the file there was rendered for, when it is another one (left alone).
     public let otherEnvironment: String?
+    /// The copy kept of a hand-written file before it was replaced.
+    public var backup: URL? = nil
+    /// A hand-written file was there, and left alone (`rotate`).
+    public var leftUserFile = false
   }
 
   /// Under the store's lock: opens it for writing, lets `change` alter it
@@ -80,14 +88,22 @@ public struct Deployment {
     // when this is the default environment): another environment's key must
     // never become one of this store's fallbacks, nor its file be replaced by a rotation.
     let current = job.flatMap { try? AtomicFile.readText($0.out) }
+    let author = current.map(LocalSettingsAuthor.init(of:))
     let ours = current.map { Self.isRendered($0, from: store.displayName, environment: workspace.environment) } ?? false
-    let deployed = ours ? current.flatMap { PythonLiteral.assignedString(named: SecretKeyEntries.key, in: $0) } : nil
     let writes = job.map { render == .always || (render == .ifPresent && SymbolicLink.exists($0.out) && ours) } ?? false
+    let replacesUserFile = writes && author == .user
     if let job { AtomicFile.sweepStale(for: job.out) }
     // The file written is the one checked: a link is resolved once, here.
     var target = job?.out
-    if writes, let job {
-      do { target = try SecretFileGuard.checkSecretTarget(job.out, root: workspace.root) } catch { throw .target(error) }
+    if let job, let checked = try check(job.out, author: author, writes: writes, rotating: render == .ifPresent, base: flags.base) {
+      target = checked
+    }
+    // A hand-written file of the default environment held the key the site
+    // ran on, as an older djsec's file did: kept too, when it is strong.
+    let deployedKey = current.flatMap { PythonLiteral.assignedString(named: SecretKeyEntries.key, in: $0) }
+    var deployed = ours ? deployedKey : nil
+    if replacesUserFile, workspace.environment.isDefault, let key = deployedKey, KeyPolicy.weaknesses(of: key).isEmpty {
+      deployed = key
     }
 
     let keptDeployed: Bool
@@ -96,11 +112,17 @@ public struct Deployment {
     // stops the command with the store untouched.
     var text: String?
     if writes, let job { text = try job.textOrThrow(store) }
+    // The copy is kept before anything changes: if it cannot be, nothing does.
+    var backup: URL?
+    if replacesUserFile, let job {
+      do { backup = try workspace.localState.backUp(job.out, root: flags.base) } catch { throw .backup(error) }
+    }
     do { try store.save() } catch { throw .store(error) }
     guard let job, let text else {
       let other = ours ? nil : current.flatMap { Renderer.Origin(firstLineOf: $0)?.environment }
-      return Outcome(
-        rendered: nil, target: job?.out, keptDeployedKey: keptDeployed, otherEnvironment: other)
+      var outcome = Outcome(rendered: nil, target: job?.out, keptDeployedKey: keptDeployed, otherEnvironment: other)
+      outcome.leftUserFile = render == .ifPresent && author == .user
+      return outcome
     }
     do { try AtomicFile.write(text, to: target ?? job.out, mode: 0o600) } catch {
       throw .incomplete(error, store: store.displayName, finish: "djsec render\(workspace.envFlag)")
@@ -110,12 +132,40 @@ public struct Deployment {
       try workspace.localState.remember(job.remember, for: workspace.environment)
       if render == .always { try workspace.localState.remember(workspace.environment) }
     } catch { throw .incomplete(error, store: store.displayName, finish: "djsec render\(workspace.envFlag)") }
-    return Outcome(rendered: job.out, target: job.out, keptDeployedKey: keptDeployed, otherEnvironment: nil)
+    var outcome = Outcome(rendered: job.out, target: job.out, keptDeployedKey: keptDeployed, otherEnvironment: nil)
+    outcome.backup = backup
+    return outcome
   }
 
-  /// Whether `text` (a local_settings.py) was rendered from `store`.
+  /// Refuses to go on when the file there may not be written: one git
+  /// tracks (its secrets would be committed, --force or not), and one djsec
+  /// did not write, without --force. Paths as seen from `base`, where djsec
+  /// runs, so a printed command (`git rm --cached PATH`) works as it is.
+  /// Returns the file to write (a link resolved once) when it will be written.
+  private func check(_ out: URL, author: LocalSettingsAuthor?, writes: Bool, rotating: Bool, base: URL) throws(DeployError) -> URL? {
+    let path = relativePath(out, from: base)
+    guard writes else {
+      // rotate leaves a hand-written file alone, but refuses one git tracks:
+      // its secrets are committed already, and the hint says to untrack it
+      // before rotating them.
+      if rotating, author == .user, Git.isTracked(out) { throw .target(.tracked(path: path)) }
+      return nil
+    }
+    let target: URL
+    do { target = try SecretFileGuard.checkSecretTarget(out, root: base) } catch { throw .target(error) }
+    if author == .user, !force { throw .handWritten(path: path, force: "djsec render\(workspace.envFlag) --force") }
+    return target
+  }
+
+  /// Whether `text` (a local_settings.py) was rendered from `store`: its
+  /// origin line says so, or an older djsec wrote it for the default store.
+  /// A hand-written file never is: rotate leaves it alone.
   static func isRendered(_ text: String, from store: String, environment: EnvironmentName) -> Bool {
-    Renderer.Origin(firstLineOf: text).map { $0.store == store } ?? environment.isDefault
+    switch LocalSettingsAuthor(of: text) {
+    case .rendered(let origin): origin.store == store
+    case .olderDjsec: environment.isDefault
+    case .user: false
+    }
   }
 
   /// Whether this checkout rendered this environment before: then a rotate

@@ -47,6 +47,9 @@ public struct Initializer: Sendable {
     public var environmentName = EnvironmentName.defaultName
     /// `--template`: recorded in the environment's settings.
     public var templateFile: URL?
+    /// `--import`: the string settings of the local_settings.py replaced go
+    /// into the store (SettingsImport), and that file is kept as a backup.
+    public var importSettings = false
 
     public init() {}
 
@@ -70,8 +73,9 @@ public struct Initializer: Sendable {
     /// Writes that are more than a file's text.
     enum Action: Sendable, Equatable {
       case createKeyPair(label: String)
-      /// Set SECRET_KEY and the render settings in the store, creating it if needed.
-      case updateStore(key: String, config: StoreConfig)
+      /// Set SECRET_KEY and the render settings in the store, creating it if
+      /// needed; `fallbacks` when they change, and the secrets `--import` read.
+      case updateStore(key: String, config: StoreConfig, fallbacks: [String]? = nil, imports: [SettingsImport.Entry] = [])
     }
 
     init(file: URL, kind: Kind, mode: mode_t, summary: String, contents: String?, action: Action? = nil) {
@@ -89,6 +93,13 @@ public struct Initializer: Sendable {
     public let changes: [Change]
     /// True when the key already in local_settings.py is kept.
     public let keptKey: Bool
+    /// The local_settings.py written.
+    public let localSettings: URL
+    /// The file copied to .djsec/backups/ before it is replaced: one djsec
+    /// did not write, or any that `--import` read.
+    public var backup: URL? = nil
+    /// What `--import` takes from the file there (nil: no --import, or no file).
+    public var imported: SettingsImport? = nil
   }
 
   public let template: SettingsTemplate
@@ -157,19 +168,52 @@ public struct Initializer: Sendable {
     let (keyChange, sealedTo) = try planKeyPair(context)
     if let keyChange { changes.append(keyChange) }
     let existing = try readText(local)
-    let keys = try existingKeys(context, localText: existing)
-    let key: String
-    if let old = options.force ? nil : (keys.store ?? keys.local) {
-      key = old
-    } else {
-      do { key = try SecretKeyGenerator.generate(length: options.keyLength) } catch { throw .key(error) }
+    // A file someone wrote by hand is replaced only when asked (--force,
+    // --import), and then kept as a backup; its key is not djsec's to keep.
+    let handWritten = existing.map { LocalSettingsAuthor(of: $0) == .user } ?? false
+    if handWritten, !options.force, !options.importSettings {
+      throw .handWritten(path: relativePath(local, from: project.root))
     }
-    let kept = !options.force && (keys.store ?? keys.local) != nil
-    if options.useStore { changes.append(planStore(context, key: key, keys: keys, sealedTo: sealedTo)) }
+    var keys = try existingKeys(context, localText: handWritten || options.importSettings ? nil : existing)
+    let imported = try planImport(context, keys: keys)
+    let (key, kept) = try chooseKey(context, keys: &keys, imported: imported)
+    if options.useStore { changes.append(planStore(context, key: key, keys: keys, sealedTo: sealedTo, imported: imported)) }
     changes.append(try planGitIgnore(context))
-    changes.append(try planLocalSettings(context, key: key, kept: kept, keys: keys, existing: existing))
+    let settings = try planLocalSettings(context, key: key, kept: kept, keys: keys, existing: existing, imported: imported)
+    changes.append(settings)
     changes.append(try planSettingsHook(context))
-    return Plan(project: project, changes: changes, keptKey: kept)
+    var plan = Plan(project: project, changes: changes, keptKey: kept, localSettings: local)
+    plan.imported = imported
+    if settings.kind == .update, handWritten || imported != nil { plan.backup = local }
+    return plan
+  }
+
+  /// `--import`: what the file there holds that can go into the store.
+  private func planImport(_ c: Context, keys: ExistingKeys) throws(InitError) -> SettingsImport? {
+    guard c.options.importSettings, let data = FileManager.default.contents(atPath: c.local.path) else { return nil }
+    let path = relativePath(c.local, from: c.project.root)
+    // Values read from bytes that are not UTF-8 would be stored wrong.
+    guard let source = String(data: data, encoding: .utf8) else { throw .cannotImport(path: path, reason: "it is not UTF-8 text") }
+    var stored = keys.values
+    stored[SecretKeyEntries.key] = keys.store
+    guard let imported = SettingsImport(source: source, template: c.template, stored: stored) else {
+      throw .cannotImport(path: path, reason: "djsec cannot read it as Python (a string or bracket is never closed)")
+    }
+    return imported
+  }
+
+  /// The SECRET_KEY the files get: the one `--import` read (the store's
+  /// earlier one then leads the fallbacks: it may be deployed elsewhere),
+  /// else the store's or the file's unless --force, else a new one.
+  private func chooseKey(_ c: Context, keys: inout ExistingKeys, imported: SettingsImport?) throws(InitError) -> (String, Bool) {
+    if let key = imported?.key?.value {
+      var fallbacks = keys.fallbacks.filter { $0 != key }
+      if let old = keys.store, old != key, !fallbacks.contains(old) { fallbacks.insert(old, at: 0) }
+      if fallbacks != keys.fallbacks { keys.newFallbacks = fallbacks }
+      return (key, true)
+    }
+    if let old = c.options.force ? nil : (keys.store ?? keys.local) { return (old, true) }
+    do { return (try SecretKeyGenerator.generate(length: c.options.keyLength), false) } catch { throw .key(error) }
   }
 
   /// The checks `render` applies to the store's config lines, as init's errors.
@@ -205,7 +249,10 @@ public struct Initializer: Sendable {
     var store: String?
     var local: String?
     var fallbacks: [String] = []
-    var others = Renderer.Secrets()
+    /// The fallbacks once the key `--import` read leads (nil: unchanged).
+    var newFallbacks: [String]?
+    /// The store's other secrets, by name.
+    var values: [String: String] = [:]
     var storeConfig: StoreConfig?
     var storeExists = false
   }
@@ -232,7 +279,9 @@ public struct Initializer: Sendable {
     } catch { throw .store(error) }
     // A config line init would refuse (or none) is rewritten from the flags.
     keys.storeConfig = try? StoreConfig(lines: store.file.config, store: store.displayName)
-    do { keys.others = try Renderer.secrets(store, template: c.template) } catch { throw .render(error) }
+    do throws(StoreError) {
+      for name in store.names where !SecretKeyEntries.names.contains(name) { keys.values[name] = try store.string(name) }
+    } catch { throw .render(.store(error)) }
     return keys
   }
 
@@ -264,20 +313,24 @@ public struct Initializer: Sendable {
     return (nil, sealedTo)
   }
 
-  /// The store: SECRET_KEY and the environment's settings, created or updated.
-  private func planStore(_ c: Context, key: String, keys: ExistingKeys, sealedTo: String) -> Change {
+  /// The store: SECRET_KEY and the environment's settings, created or
+  /// updated, and what `--import` read.
+  private func planStore(_ c: Context, key: String, keys: ExistingKeys, sealedTo: String, imported: SettingsImport?) -> Change {
     let name = c.location.store.lastPathComponent
+    let action = Change.Action.updateStore(
+      key: key, config: c.config, fallbacks: keys.newFallbacks, imports: imported?.secrets ?? [])
     guard keys.storeExists else {
       return Change(
         file: c.location.store, kind: .create, mode: 0o644,
-        summary: "holds the SECRET_KEY, encrypted (safe to commit), sealed to \(sealedTo)", contents: nil,
-        action: .updateStore(key: key, config: c.config))
+        summary: "holds the SECRET_KEY, encrypted (safe to commit), sealed to \(sealedTo)", contents: nil, action: action)
     }
-    let same = keys.store != nil && !c.options.force && keys.storeConfig == c.config
+    let same =
+      keys.store == key && !c.options.force && keys.storeConfig == c.config && keys.newFallbacks == nil
+      && (imported?.secrets ?? []).isEmpty
     return Change(
       file: c.location.store, kind: same ? .unchanged : .update, mode: 0o644,
       summary: same ? "SECRET_KEY kept" : "holds the SECRET_KEY and \(name)'s settings, encrypted (safe to commit)", contents: nil,
-      action: same ? nil : .updateStore(key: key, config: c.config))
+      action: same ? nil : action)
   }
 
   /// .gitignore: local_settings.py, keys/ and djsec's temporary files.
@@ -293,18 +346,29 @@ public struct Initializer: Sendable {
       summary: "ignores \(c.local.lastPathComponent) and keys/", contents: updated)
   }
 
-  /// local_settings.py rendered from the template, the key and the store's other secrets.
-  private func planLocalSettings(_ c: Context, key: String, kept: Bool, keys: ExistingKeys, existing: String?) throws(InitError)
-    -> Change
-  {
+  /// local_settings.py rendered from the template, the key and the store's
+  /// other secrets (with those `--import` adds).
+  private func planLocalSettings(
+    _ c: Context, key: String, kept: Bool, keys: ExistingKeys, existing: String?, imported: SettingsImport?
+  ) throws(InitError) -> Change {
+    var values = keys.values
+    for entry in imported?.secrets ?? [] { values[entry.name] = entry.value }
+    let secrets: Renderer.Secrets
+    do {
+      secrets = try Renderer.secrets(
+        values, template: c.template, store: c.location.store.lastPathComponent, fromEnvironment: c.config.secretsFrom == .env)
+    } catch {
+      throw .render(error)
+    }
     let body: String
     do {
-      body = try Renderer.text(template: c.template, key: key, fallbacks: keys.fallbacks, secrets: keys.others, config: c.config)
+      body = try Renderer.text(
+        template: c.template, key: key, fallbacks: keys.newFallbacks ?? keys.fallbacks, secrets: secrets, config: c.config)
     } catch { throw .template(error) }
     let origin =
       c.options.useStore ? Renderer.Origin(store: c.location.store.lastPathComponent, environment: c.options.environmentName) : nil
     let text = (origin.map { $0.line + "\n" } ?? "") + body
-    let summary = kept ? "SECRET_KEY kept" : "new SECRET_KEY"
+    let summary = imported?.key != nil ? "SECRET_KEY imported from the old file" : kept ? "SECRET_KEY kept" : "new SECRET_KEY"
     if existing == text { return Change(file: c.local, kind: .unchanged, mode: 0o600, summary: summary, contents: nil) }
     return Change(
       file: c.local, kind: existing == nil ? .create : .update, mode: 0o600,
@@ -363,11 +427,17 @@ public struct Initializer: Sendable {
     }
   }
 
-  /// Writes every changed file in the plan's order: .gitignore before
-  /// local_settings.py (the file is ignored before it holds the key), and
-  /// local_settings.py before settings.py (the hook must never point at a
-  /// file that does not exist yet).
-  public func apply(_ plan: Plan, options: Options = Options()) throws(InitError) {
+  /// Writes every changed file in the plan's order (.gitignore before
+  /// local_settings.py, so the file is ignored before it holds the key;
+  /// local_settings.py before settings.py, whose hook must never point at a
+  /// file that does not exist yet), after keeping the copy of the file
+  /// replaced (if that fails, nothing is written). Returns where the copy went.
+  @discardableResult
+  public func apply(_ plan: Plan, options: Options = Options()) throws(InitError) -> URL? {
+    var copy: URL?
+    if let file = plan.backup {
+      do { copy = try LocalState(root: plan.project.root).backUp(file, root: plan.project.root) } catch { throw .backup(error) }
+    }
     var options = options
     for change in plan.changes {
       if let action = change.action {
@@ -385,6 +455,7 @@ public struct Initializer: Sendable {
       }
       do { try AtomicFile.write(contents, to: change.file, mode: change.mode) } catch { throw .file(error) }
     }
+    return copy
   }
 
   /// Key material first, then the store that depends on it, then the files
@@ -396,13 +467,20 @@ public struct Initializer: Sendable {
       switch action {
       case .createKeyPair(let label):
         do { _ = try KeyStoreFiles.create(in: location.keys, label: label, passphrase: nil) } catch { throw StoreError.key(error) }
-      case .updateStore(let key, let config):
+      case .updateStore(let key, let config, let fallbacks, let imports):
         try SecretStore.modify(
           location.store, keyRing: location.keyRing, passphrase: options.askPassphrase, trust: options.trust,
           create: { () throws(StoreError) in try location.newStore(passphrase: options.askPassphrase, trust: options.trust).store },
           onWait: options.onLockWait
         ) { store throws(StoreError) in
           try store.set(SecretKeyEntries.key, Array(key.utf8))
+          if let fallbacks, !fallbacks.isEmpty {
+            try store.set(SecretKeyEntries.fallbacks, Array(fallbacks.joined(separator: "\n").utf8))
+          } else if fallbacks != nil, store.contains(SecretKeyEntries.fallbacks) {
+            try store.remove(SecretKeyEntries.fallbacks)
+          }
+          // A value someone stored since the plan was made is theirs: never replaced.
+          for entry in imports where !store.contains(entry.name) { try store.set(entry.name, Array(entry.value.utf8)) }
           config.write(to: store)
         }
       }
@@ -424,6 +502,11 @@ public enum InitError: Error, Equatable, Sendable {
   case notWritable(path: String)
   case secretFile(SecretFileError)
   case wouldOverwrite(path: String)
+  /// local_settings.py was not written by djsec, and neither --force nor --import was given.
+  case handWritten(path: String)
+  /// `--import` cannot read the file.
+  case cannotImport(path: String, reason: String)
+  case backup(BackupError)
   case key(KeyError)
   case template(TemplateError)
   case file(FileError)
@@ -442,7 +525,10 @@ extension InitError: DjsecError {
     case .project(let e): e.message
     case .notWritable(let p): "cannot write to \(p): permission denied"
     case .secretFile(let e): e.message
-    case .wouldOverwrite(let p): "refusing to overwrite \(p): it was not written by djsec or holds a weak SECRET_KEY"
+    case .wouldOverwrite(let p): "refusing to overwrite \(p): its SECRET_KEY is missing or weak"
+    case .handWritten(let p): "refusing to replace \(p): djsec did not write it (its first line is not djsec's)"
+    case .cannotImport(let p, let reason): "cannot import \(p): \(reason)"
+    case .backup(let e): e.message
     case .key(let e): e.message
     case .template(let e): e.message
     case .file(let e): e.message
@@ -464,6 +550,11 @@ extension InitError: DjsecError {
     case .notWritable: "run djsec as a user who may write to that folder"
     case .secretFile(let e): e.hint
     case .wouldOverwrite: "pass --force to replace it with a new key"
+    case .handWritten:
+      "pass --import to move its string settings (SECRET_KEY, passwords) into the store, or --force to replace it; "
+        + "either way djsec first keeps a copy in .djsec/backups/"
+    case .cannotImport: "fix the file, or pass --force without --import: djsec keeps a copy of it in .djsec/backups/"
+    case .backup(let e): e.hint
     case .key(let e): e.hint
     case .template(let e): e.hint
     case .file(let e): e.hint

@@ -77,22 +77,30 @@ public enum Renderer {
   /// With `fromEnvironment`, no value is read: each secret becomes a lookup
   /// of its name in the process environment (StoreConfig.SecretsSource.env).
   static func secrets(_ store: SecretStore, template: SettingsTemplate, fromEnvironment: Bool = false) throws(RenderError) -> Secrets {
+    var values: [String: String] = [:]
+    for name in store.names where !SecretKeyEntries.names.contains(name) {
+      do { values[name] = fromEnvironment ? "" : try store.string(name) } catch { throw .store(error) }
+    }
+    return try secrets(values, template: template, store: store.displayName, fromEnvironment: fromEnvironment)
+  }
+
+  /// The same from values already read (`init` renders before it writes the
+  /// store), by name; the key entries are left out.
+  static func secrets(_ values: [String: String], template: SettingsTemplate, store: String, fromEnvironment: Bool = false)
+    throws(RenderError) -> Secrets
+  {
     let placed = template.secretsUsed
     let reserved = SecretName.reserved(by: template)
     var out = Secrets()
-    for name in store.names where !SecretKeyEntries.names.contains(name) {
+    for (name, value) in values.sorted(by: { $0.key < $1.key }) where !SecretKeyEntries.names.contains(name) {
       if placed.contains(name) {
-        do { out.values[name] = fromEnvironment ? name : try store.string(name) } catch { throw .store(error) }
+        out.values[name] = fromEnvironment ? name : value
         continue
       }
       do { try SecretName.check(name, reserved: reserved, template: template.name) } catch {
-        throw .unsafeName(error, store: store.displayName, template: template.name)
+        throw .unsafeName(error, store: store, template: template.name)
       }
-      if fromEnvironment {
-        out.source += "\(name) = \(environmentLookup(name))\n"
-        continue
-      }
-      do { out.source += "\(name) = \(PythonLiteral.string(try store.string(name)))\n" } catch { throw .store(error) }
+      out.source += "\(name) = \(fromEnvironment ? environmentLookup(name) : PythonLiteral.string(value))\n"
     }
     return out
   }

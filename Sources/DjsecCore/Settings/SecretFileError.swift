@@ -46,7 +46,9 @@ extension SecretFileError: DjsecError {
       "point \(p) at the file the secrets should go to (it must exist), or remove the link so djsec writes a regular file"
     case .file(let e): e.hint
     case .tracked(let p):
-      "stop tracking it: git rm --cached \(p), and have git ignore it ('djsec init' adds the rule); rotate any secret a commit of it holds"
+      // The exact command, quoted for the shell: the file stays on disk, only git forgets it.
+      "stop tracking it (the file stays): git rm --cached \(ShellWord.quoted(p.hasPrefix("-") ? "./" + p : p)), "
+        + "and keep it ignored ('djsec init' adds the rule); rotate any secret a commit of it holds"
     case .trackedLink(let p):
       "stop tracking it (git rm --cached \(p)) and check where it points; a link of your own to the file you mean is fine"
     case .gitRefused(_, let folder):

@@ -19,7 +19,7 @@ extension Djsec {
     func run() throws {
       let loc = try options.workspace().location
       let exe = Installation.executableURL().path
-      let quoted = "'" + exe.replacingOccurrences(of: "'", with: "'\\''") + "'"
+      let quoted = ShellWord.singleQuoted(exe)
       for (key, value) in [
         ("merge.djsec.name", "djsec encrypted store (entry by entry)"),
         ("merge.djsec.driver", "\(quoted) merge-driver %O %A %B %P"),

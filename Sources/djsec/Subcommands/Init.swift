@@ -14,7 +14,8 @@ extension Djsec {
         Writes local_settings.py beside settings.py (mode 0600, from templates/local_settings.py.tmpl), \
         appends one marked block to settings.py that loads it (Django stops without it), takes \
         startproject's django-insecure- key out of settings.py, and adds local_settings.py to .gitignore. \
-        Running it again keeps the key; --force makes a new one.
+        Running it again keeps the key; --force makes a new one. A local_settings.py djsec did not write is \
+        replaced only with --force or --import, after a copy is kept in .djsec/backups/.
         """
     )
 
@@ -62,8 +63,15 @@ extension Djsec {
     @Option(help: "SECRET_KEY length (at least 50).")
     var keyLength = SecretKeyGenerator.minimumLength
 
-    @Flag(help: "Replace local_settings.py, with a new SECRET_KEY.")
+    @Flag(help: "Replace local_settings.py, with a new SECRET_KEY (a file djsec did not write is kept in .djsec/backups/).")
     var force = false
+
+    @Flag(
+      name: .customLong("import"),
+      help: ArgumentHelp(
+        "Move the string settings of the local_settings.py there into the store, then replace it (keeping a copy).",
+        discussion: "Each NAME = \"...\" becomes a secret; a strong SECRET_KEY becomes the store's key. Values are never printed."))
+    var importSettings = false
 
     @Flag(help: "Print what would change and write nothing.")
     var dryRun = false
@@ -81,6 +89,7 @@ extension Djsec {
       if profile == .dev, hsts != nil || behindProxy != nil {
         throw ValidationError("\(hsts != nil ? "--hsts" : "--behind-proxy") applies to the deploy profile; --profile dev serves plain HTTP")
       }
+      if importSettings, noStore { throw ValidationError("--import moves values into the encrypted store: drop --no-store") }
     }
 
     func run() throws {
@@ -101,6 +110,7 @@ extension Djsec {
       options.allowDefaults = allowDefaults
       options.secretsFrom = secretsFrom
       options.force = force
+      options.importSettings = importSettings
       options.keyLength = keyLength
       options.settingsOverride = ws.settingsOverride
       options.useStore = !noStore
@@ -111,11 +121,20 @@ extension Djsec {
       options.onLockWait = StoreOptions.lockWait
       let initializer = Initializer(template: tmpl)
       let plan = try initializer.plan(root: ws.root, options: options)
+      var copy: URL?
       if !dryRun {
-        try initializer.apply(plan, options: options)
+        copy = try initializer.apply(plan, options: options)
         try ws.localState.remember(ws.environment)
       }
       let root = plan.project.root
+      if let file = plan.backup {
+        let path = relativePath(file, from: root)
+        if let copy {
+          print("backed up \(path) to \(relativePath(copy, from: root)) (mode 0600, ignored by git)")
+        } else {
+          print("would back up \(path) to \(relativePath(ws.localState.backups, from: root))/")
+        }
+      }
       for change in plan.changes {
         let path = relativePath(change.file, from: root)
         let verb: String
@@ -128,8 +147,32 @@ extension Djsec {
         }
         print("\(verb) \(path): \(change.summary)")
       }
+      if importSettings {
+        Self.report(plan.imported, file: relativePath(plan.localSettings, from: root), store: ws.store.lastPathComponent, dryRun: dryRun)
+      }
       if dryRun { print("dry run: nothing was written") }
       if !ws.environment.isDefault { print("environment \(ws.environment): this checkout now renders it (djsec env list)") }
+    }
+
+    /// What --import took and left, by name only: never a value.
+    static func report(_ imported: SettingsImport?, file: String, store: String, dryRun: Bool) {
+      guard let imported else { return print("nothing to import: there is no \(file)") }
+      let list = { (names: [String]) in names.joined(separator: ", ") }
+      if !imported.imported.isEmpty { print("\(dryRun ? "would import" : "imported") into \(store): \(list(imported.imported))") }
+      if imported.weakKey { print("the old file's SECRET_KEY is weak (Django would warn about it): not imported") }
+      if !imported.alreadyStored.isEmpty { print("already in \(store) with the same value: \(list(imported.alreadyStored))") }
+      if !imported.storeDiffers.isEmpty { print("not imported, the store holds another value: \(list(imported.storeDiffers))") }
+      if !imported.notImported.isEmpty {
+        let others = imported.otherStatements
+        let more = others == 0 ? "" : " (and \(others) other statement\(others == 1 ? "" : "s"))"
+        print("not imported, kept in the backup: \(list(imported.notImported))\(more)")
+      }
+      if !imported.setByTemplate.isEmpty { print("set by the template instead: \(list(imported.setByTemplate))") }
+      if !imported.notImported.isEmpty || !imported.storeDiffers.isEmpty {
+        print(
+          "to carry a setting such as DATABASES over: store its password ('djsec secret set DB_PASSWORD'), write the setting "
+            + "in your own template using DB_PASSWORD, and render with it ('djsec render --template FILE'; see docs/keygen-and-init.md)")
+      }
     }
   }
 }

@@ -14,11 +14,18 @@ extension Djsec {
     @Option(help: "The settings file this environment renders for (default: the one manage.py names).") var settings: String?
     @Option(help: "The template (default: the environment's, else the shipped templates/local_settings.py.tmpl).") var template: String?
     @Option(help: "Where to write (default: the environment's, else local_settings.py beside the settings file).") var out: String?
+    @Flag(
+      help: ArgumentHelp(
+        "Replace a local_settings.py djsec did not write, keeping a copy in .djsec/backups/ first.",
+        discussion: "Never one git tracks: its secrets would be committed."))
+    var force = false
 
     func run() throws {
       let ws = try options.workspace(settings: settings)
       try StoreOptions.requireStore(ws)
-      let outcome = try StoreOptions.deployment(ws).run(
+      var deployment = try StoreOptions.deployment(ws)
+      deployment.force = force
+      let outcome = try deployment.run(
         flags: RenderJob.Flags(template: template, out: out, base: Djsec.currentFolder), render: .always, shipped: Self.shipped
       ) { store, deployed throws(StoreError) in try Rotation.keepDeployedKey(store, deployed) }
       Self.report(outcome, ws)
@@ -30,6 +37,10 @@ extension Djsec {
     static func report(_ outcome: Deployment.Outcome, _ ws: Workspace) {
       if outcome.keptDeployedKey {
         Diagnostics.note("the SECRET_KEY deployed in local_settings.py was not in the store; it is kept in SECRET_KEY_FALLBACKS")
+      }
+      if let backup = outcome.backup, let file = outcome.rendered {
+        let here = Djsec.currentFolder
+        print("backed up \(relativePath(file, from: here)) to \(relativePath(backup, from: here)) (mode 0600, ignored by git)")
       }
       if let file = outcome.rendered {
         print("rendered \(relativePath(file, from: Djsec.currentFolder)) (environment \(ws.environment))")
@@ -45,7 +56,8 @@ extension Djsec {
         djsec rotate NAME --generate          a new random value for NAME
         djsec rotate data-key                 a new data key; every value re-encrypted
         local_settings.py, where it exists, is rendered again with the environment's settings, template and \
-        output path, under the same lock as the store. A deployed key the store does not hold is kept as a fallback.
+        output path, under the same lock as the store (never a file djsec did not write: that is left alone). \
+        A deployed key the store does not hold is kept as a fallback.
         """)
     @OptionGroup var options: StoreOptions
     @Argument(help: "secret-key, data-key, or a secret's name.") var what: String
@@ -102,8 +114,14 @@ extension Djsec {
       Render.report(outcome, ws)
       if outcome.rendered == nil, !noRender, what != "data-key", let target = outcome.target {
         let file = relativePath(target, from: Djsec.currentFolder)
-        let why = outcome.otherEnvironment.map { "\(file) holds environment \($0) and was left alone" } ?? "\(file) is not here"
-        print("\(why); deploy the new value with 'djsec render\(ws.envFlag)'")
+        if outcome.leftUserFile {
+          print(
+            "\(file) was not written by djsec and was left alone; deploy the new value with 'djsec render\(ws.envFlag) --force' "
+              + "(it keeps a copy of the file first)")
+        } else {
+          let why = outcome.otherEnvironment.map { "\(file) holds environment \($0) and was left alone" } ?? "\(file) is not here"
+          print("\(why); deploy the new value with 'djsec render\(ws.envFlag)'")
+        }
       }
     }
   }
