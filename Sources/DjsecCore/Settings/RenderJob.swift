@@ -45,7 +45,8 @@ public struct RenderJob: Sendable {
     let absolute = { (path: String?) in path.map { URL(fileURLWithPath: $0, relativeTo: flags.base).standardizedFileURL.path } }
     let remember = RenderPaths(
       settings: workspace.settingsOverride?.path ?? memory.settings, template: absolute(flags.template) ?? memory.template,
-      out: absolute(flags.out) ?? memory.out)
+      // A new --settings without --out renders beside that settings file, not where the old one went.
+      out: absolute(flags.out) ?? (workspace.settingsOverride == nil ? memory.out : nil))
 
     let out: URL
     if let path = remember.out ?? config.out.map({ workspace.resolve($0).path }) {

@@ -125,6 +125,25 @@ public enum AtomicFile {
   /// Temporary files in `folder` whose writer is gone (its pid no longer
   /// runs): what a killed djsec left. Also those of older djsec versions
   /// (`.NAME.djsec-XXXXXX`, without a pid) untouched for `legacyAge` seconds.
+  /// Writes all of `data` to `fd` (again after EINTR or a short write) and
+  /// fsyncs it; the errno of a failure, else nil.
+  static func writeAll(_ data: Data, to fd: Int32) -> Int32? {
+    let failure = data.withUnsafeBytes { raw -> Int32? in
+      var offset = 0
+      while offset < raw.count {
+        let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+        if n < 0 {
+          if errno == EINTR { continue }
+          return errno
+        }
+        offset += n
+      }
+      return nil
+    }
+    if let failure { return failure }
+    return fsync(fd) != 0 ? errno : nil
+  }
+
   public static func staleTemporaryFiles(in folder: URL) -> [URL] {
     guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return [] }
     return names.filter { isStale($0, in: folder, target: nil) }.sorted().map { folder.appendingPathComponent($0) }
@@ -222,20 +241,7 @@ private final class Temporary {
 
   /// Writes all of `data` and fsyncs it.
   func write(_ data: Data, target: String) throws(FileError) {
-    let failure = data.withUnsafeBytes { raw -> Int32? in
-      var offset = 0
-      while offset < raw.count {
-        let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-        if n < 0 {
-          if errno == EINTR { continue }
-          return errno
-        }
-        offset += n
-      }
-      return nil
-    }
-    if let failure { throw .cannotWrite(path: target, errno: failure) }
-    guard fsync(fd) == 0 else { throw .cannotWrite(path: target, errno: errno) }
+    if let failure = AtomicFile.writeAll(data, to: fd) { throw .cannotWrite(path: target, errno: failure) }
   }
 
   /// The file has its final name (rename): nothing is left to remove.

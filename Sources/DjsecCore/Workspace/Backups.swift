@@ -67,19 +67,6 @@ extension LocalState {
   private static func write(_ data: Data, to fd: Int32) -> Int32? {
     // The umask may have narrowed 0600 further, never widened it; set it exactly.
     if fchmod(fd, 0o600) != 0 { return errno }
-    let failed = data.withUnsafeBytes { raw -> Int32? in
-      var offset = 0
-      while offset < raw.count {
-        let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-        if n < 0 {
-          if errno == EINTR { continue }
-          return errno
-        }
-        offset += n
-      }
-      return nil
-    }
-    if let failed { return failed }
-    return fsync(fd) != 0 ? errno : nil
+    return AtomicFile.writeAll(data, to: fd)
   }
 }
