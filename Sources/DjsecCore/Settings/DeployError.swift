@@ -6,6 +6,8 @@ public enum DeployError: Error, Equatable, Sendable {
   case target(SecretFileError)
   /// local_settings.py was not written by djsec; `force` is the command that replaces it (keeping a copy).
   case handWritten(path: String, force: String)
+  /// local_settings.py holds another environment's render; `force` replaces it (keeping a copy).
+  case otherEnvironment(path: String, environment: String, force: String)
   /// The copy of a hand-written file could not be kept, so it was not replaced.
   case backup(BackupError)
   /// The store was saved but local_settings.py could not be written: the
@@ -20,6 +22,7 @@ extension DeployError: DjsecError {
     case .render(let e): e.message
     case .target(let e): e.message
     case .handWritten(let path, _): "refusing to replace \(path): djsec did not write it (its first line is not djsec's)"
+    case .otherEnvironment(let path, let env, _): "refusing to replace \(path): it holds environment \(env)"
     case .backup(let e): e.message
     case .incomplete(let e, let store, _): "\(store) was saved, but local_settings.py was not: \(e.message)"
     }
@@ -33,6 +36,8 @@ extension DeployError: DjsecError {
     case .handWritten(_, let force):
       "move the secrets it holds into the store first ('djsec secret set NAME'), then run '\(force)': "
         + "it keeps a copy in .djsec/backups/ before replacing it"
+    case .otherEnvironment(_, _, let force):
+      "check --settings and --out; to switch this checkout's environment on purpose, run '\(force)' (a copy of the file is kept)"
     case .backup(let e): e.hint
     case .incomplete(_, _, let finish): "free the space or fix the permission, then run '\(finish)' to finish"
     }

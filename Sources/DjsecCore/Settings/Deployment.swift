@@ -89,20 +89,32 @@ public struct Deployment {
     // never become one of this store's fallbacks, nor its file be replaced by a rotation.
     let current = job.flatMap { try? AtomicFile.readText($0.out) }
     let author = current.map(LocalSettingsAuthor.init(of:))
-    let ours = current.map { Self.isRendered($0, from: store.displayName, environment: workspace.environment) } ?? false
+    // Named as the user names it: a store that is a link keeps its own name in origin lines.
+    let storeName = workspace.store.lastPathComponent
+    let ours = current.map { Self.isRendered($0, from: storeName, environment: workspace.environment) } ?? false
+    // Another environment's render is replaced only on purpose, like a
+    // hand-written file: on split settings a mistaken --settings would
+    // otherwise put development's DEBUG into production's file.
+    let otherEnvironment: String? = {
+      if case .rendered(let origin)? = author, origin.store != storeName { return origin.environment }
+      return nil
+    }()
     let writes = job.map { render == .always || (render == .ifPresent && SymbolicLink.exists($0.out) && ours) } ?? false
-    let replacesUserFile = writes && author == .user
+    let replacesUserFile = writes && (author == .user || otherEnvironment != nil)
     if let job { AtomicFile.sweepStale(for: job.out) }
     // The file written is the one checked: a link is resolved once, here.
     var target = job?.out
-    if let job, let checked = try check(job.out, author: author, writes: writes, rotating: render == .ifPresent, base: flags.base) {
+    if let job,
+      let checked = try check(
+        job.out, author: author, otherEnvironment: otherEnvironment, writes: writes, rotating: render == .ifPresent, base: flags.base)
+    {
       target = checked
     }
     // A hand-written file of the default environment held the key the site
     // ran on, as an older djsec's file did: kept too, when it is strong.
     let deployedKey = current.flatMap { PythonLiteral.assignedString(named: SecretKeyEntries.key, in: $0) }
     var deployed = ours ? deployedKey : nil
-    if replacesUserFile, workspace.environment.isDefault, let key = deployedKey, KeyPolicy.weaknesses(of: key).isEmpty {
+    if writes, author == .user, workspace.environment.isDefault, let key = deployedKey, KeyPolicy.weaknesses(of: key).isEmpty {
       deployed = key
     }
 
@@ -125,13 +137,13 @@ public struct Deployment {
       return outcome
     }
     do { try AtomicFile.write(text, to: target ?? job.out, mode: 0o600) } catch {
-      throw .incomplete(error, store: store.displayName, finish: "djsec render\(workspace.envFlag)")
+      throw .incomplete(error, store: storeName, finish: "djsec render\(workspace.envFlag)")
     }
     // Remembered once the file is written: the next rotate renders the same way.
     do {
       try workspace.localState.remember(job.remember, for: workspace.environment)
       if render == .always { try workspace.localState.remember(workspace.environment) }
-    } catch { throw .incomplete(error, store: store.displayName, finish: "djsec render\(workspace.envFlag)") }
+    } catch { throw .incomplete(error, store: storeName, finish: "djsec render\(workspace.envFlag)") }
     var outcome = Outcome(rendered: job.out, target: job.out, keptDeployedKey: keptDeployed, otherEnvironment: nil)
     outcome.backup = backup
     return outcome
@@ -142,7 +154,9 @@ public struct Deployment {
   /// did not write, without --force. Paths as seen from `base`, where djsec
   /// runs, so a printed command (`git rm --cached PATH`) works as it is.
   /// Returns the file to write (a link resolved once) when it will be written.
-  private func check(_ out: URL, author: LocalSettingsAuthor?, writes: Bool, rotating: Bool, base: URL) throws(DeployError) -> URL? {
+  private func check(_ out: URL, author: LocalSettingsAuthor?, otherEnvironment: String?, writes: Bool, rotating: Bool, base: URL)
+    throws(DeployError) -> URL?
+  {
     let path = relativePath(out, from: base)
     guard writes else {
       // rotate leaves a hand-written file alone, but refuses one git tracks:
@@ -154,6 +168,9 @@ public struct Deployment {
     let target: URL
     do { target = try SecretFileGuard.checkSecretTarget(out, root: base) } catch { throw .target(error) }
     if author == .user, !force { throw .handWritten(path: path, force: "djsec render\(workspace.envFlag) --force") }
+    if let otherEnvironment, !force {
+      throw .otherEnvironment(path: path, environment: otherEnvironment, force: "djsec render\(workspace.envFlag) --force")
+    }
     return target
   }
 

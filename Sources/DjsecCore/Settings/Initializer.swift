@@ -100,6 +100,9 @@ public struct Initializer: Sendable {
     public var backup: URL? = nil
     /// What `--import` takes from the file there (nil: no --import, or no file).
     public var imported: SettingsImport? = nil
+    /// The environment whose render local_settings.py holds and that init
+    /// left alone (a laptop that makes production's store keeps running development).
+    public var leftEnvironment: String? = nil
   }
 
   public let template: SettingsTemplate
@@ -179,11 +182,29 @@ public struct Initializer: Sendable {
     let (key, kept) = try chooseKey(context, keys: &keys, imported: imported)
     if options.useStore { changes.append(planStore(context, key: key, keys: keys, sealedTo: sealedTo, imported: imported)) }
     changes.append(try planGitIgnore(context))
-    let settings = try planLocalSettings(context, key: key, kept: kept, keys: keys, existing: existing, imported: imported)
+    // Another environment's render stays: making production's store on a
+    // laptop must not switch the laptop to production's settings and key.
+    var leftEnvironment: String?
+    if options.useStore, !options.force, let existing, case .rendered(let origin) = LocalSettingsAuthor(of: existing),
+      origin.store != location.store.lastPathComponent
+    {
+      leftEnvironment = origin.environment
+    }
+    let settings: Change
+    if let leftEnvironment {
+      settings = Change(
+        file: local, kind: .unchanged, mode: 0o600,
+        summary:
+          "holds environment \(leftEnvironment), left alone; render this one with 'djsec render --env \(options.environmentName)' where it runs",
+        contents: nil)
+    } else {
+      settings = try planLocalSettings(context, key: key, kept: kept, keys: keys, existing: existing, imported: imported)
+    }
     changes.append(settings)
     changes.append(try planSettingsHook(context))
     var plan = Plan(project: project, changes: changes, keptKey: kept, localSettings: local)
     plan.imported = imported
+    plan.leftEnvironment = leftEnvironment
     if settings.kind == .update, handWritten || imported != nil { plan.backup = local }
     return plan
   }

@@ -7,6 +7,8 @@ public enum RenderError: Error, Equatable, Sendable {
   case store(StoreError)
   /// The settings file the environment renders for cannot be found.
   case project(ProjectError, store: String)
+  /// The template this checkout last rendered with (or the environment's) is gone.
+  case templateGone(path: String, remembered: Bool, fix: String)
 }
 
 extension RenderError: DjsecError {
@@ -18,6 +20,8 @@ extension RenderError: DjsecError {
     case .template(let e): e.message
     case .store(let e): e.message
     case .project(let e, _): e.message
+    case .templateGone(let path, let remembered, _):
+      "the template \(remembered ? "this checkout last rendered with" : "the environment names"), \(path), is gone"
     }
   }
 
@@ -29,6 +33,7 @@ extension RenderError: DjsecError {
     case .template(let e): e.hint
     case .store(let e): e.hint
     case .project(let e, _): e.hint.map { $0 + ", or --out PATH (remembered for this environment)" }
+    case .templateGone(_, _, let fix): "restore it, or name the template to use from now on: \(fix)"
     }
   }
 }

@@ -57,17 +57,20 @@ public struct RenderJob: Sendable {
         throw .project(error, store: store.displayName)
       }
     }
+    let templatePath = remember.template ?? config.template.map { workspace.resolve($0).path }
+    // Remembered (or the environment's), not named now: say where it came from and how to choose again.
+    if let templatePath, flags.template == nil, !FileManager.default.fileExists(atPath: templatePath) {
+      throw .templateGone(
+        path: relativePath(URL(fileURLWithPath: templatePath), from: flags.base), remembered: remember.template != nil,
+        fix: "djsec render\(workspace.envFlag) --template PATH")
+    }
     let template: SettingsTemplate
     do throws(TemplateError) {
-      if let path = remember.template ?? config.template.map({ workspace.resolve($0).path }) {
-        template = try SettingsTemplate.load(URL(fileURLWithPath: path))
-      } else {
-        template = try shipped()
-      }
+      if let templatePath { template = try SettingsTemplate.load(URL(fileURLWithPath: templatePath)) } else { template = try shipped() }
     } catch { throw .template(error) }
     return RenderJob(
       config: config, out: out, template: template, remember: remember,
-      origin: .init(store: store.displayName, environment: workspace.environment.rawValue))
+      origin: .init(store: workspace.store.lastPathComponent, environment: workspace.environment.rawValue))
   }
 
   /// The file's text, from `store`'s values and this job's settings.

@@ -13,6 +13,8 @@ public enum SecretEnvironment {
     var secrets: [String: [UInt8]] = [:]
     for name in names {
       guard store.contains(name) else { throw .missingSecret(name: name, store: store.url.lastPathComponent) }
+      // Named on purpose with --only, it goes through; from the store alone, anyone who can sign it would choose what code runs.
+      if only.isEmpty, changesWhatRuns(name) { throw .changesWhatRuns(name: name) }
       let bytes: [UInt8]
       do { bytes = try store.value(name).withUnsafeBytes { Array($0) } } catch { throw .store(error) }
       guard !bytes.contains(0) else { throw .nulInValue(name: name) }
@@ -24,10 +26,24 @@ public enum SecretEnvironment {
   }
 }
 
+extension SecretEnvironment {
+  /// Variables that decide which code a process runs or loads, not what
+  /// it is told: the dynamic loader's, an interpreter's search paths and
+  /// start-up files, PATH, a shell's start-up file, and the settings module
+  /// Django imports. A store value under such a name is a way to run code.
+  static func changesWhatRuns(_ name: String) -> Bool {
+    let prefixes = ["LD_", "PYTHON", "PERL5", "RUBY", "NODE_", "GCONV_", "DYLD_"]
+    let names: Set = ["PATH", "BASH_ENV", "ENV", "IFS", "SHELLOPTS", "PS4", "LOCPATH", "DJANGO_SETTINGS_MODULE", "GIT_EXEC_PATH"]
+    return names.contains(name) || prefixes.contains { name.hasPrefix($0) }
+  }
+}
+
 /// Why `djsec exec` could not start the command.
 public enum ExecError: Error, Equatable, Sendable {
   case missingSecret(name: String, store: String)
   case nulInValue(name: String)
+  /// A stored name that decides what code runs (LD_PRELOAD, PYTHONPATH, PATH...).
+  case changesWhatRuns(name: String)
   case notFound(command: String)
   case cannotRun(command: String, errno: Int32)
   case store(StoreError)
@@ -38,7 +54,8 @@ extension ExecError: DjsecError {
     switch self {
     case .missingSecret(let n, let s): "no secret named \(n) in \(s)"
     case .nulInValue(let n): "\(n) holds a NUL byte, which no environment variable can carry"
-    case .notFound(let c): "cannot run \(c): not found on PATH"
+    case .changesWhatRuns(let n): "refusing to pass \(n) from the store: it changes which code the command runs"
+    case .notFound(let c): "cannot run \(c): not found" + (c.contains("/") ? "" : " on PATH")
     case .cannotRun(let c, let code): "cannot run \(c): \(String(cString: strerror(code)))"
     case .store(let e): e.message
     }
@@ -48,6 +65,8 @@ extension ExecError: DjsecError {
     switch self {
     case .missingSecret: "list the names with 'djsec secret list', or leave out --only"
     case .nulInValue: "hand it over another way (render it into local_settings.py), or leave it out with --only"
+    case .changesWhatRuns(let n):
+      "remove it from the store (djsec secret rm \(n)) and ask who set it; to pass it on purpose, name every secret to pass with --only"
     case .notFound, .cannotRun: "check the command and PATH"
     case .store(let e): e.hint
     }

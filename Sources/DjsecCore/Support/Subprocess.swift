@@ -152,8 +152,14 @@ enum Git {
   /// The names of the files directly in `folder` that git tracks (in the
   /// index, so `git add -f` counts); empty outside a repository.
   static func trackedNames(in folder: URL) -> Set<String> {
+    Set(trackedPaths(under: folder).filter { !$0.contains("/") })
+  }
+
+  /// Every path below `folder` that git tracks, relative to it; empty
+  /// outside a repository.
+  static func trackedPaths(under folder: URL) -> [String] {
     guard let r = Subprocess.run("git", ["ls-files", "-z", "--", "."], in: folder), r.status == 0 else { return [] }
-    return Set(r.stdout.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }.filter { !$0.contains("/") })
+    return r.stdout.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
   }
 
   static func isIgnored(_ file: URL) -> Bool {

@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// What one checkout remembers about itself, outside git: the environment it
 /// renders (a laptop renders development, a server production) and, per
 /// environment, the settings file, template and output path it last
@@ -15,6 +19,29 @@ public struct LocalState: Sendable {
   }
 
   var environmentFile: URL { folder.appendingPathComponent("environment") }
+
+  /// The folder is this checkout's own, or absent. It decides where secrets
+  /// are written (a remembered `out`) and which environment renders, so a
+  /// commit must never supply it: not a symbolic link (a pushed
+  /// `.djsec -> /etc` would have djsec write there), nothing in it tracked
+  /// by git (a pushed `.djsec/render-production` would choose production's
+  /// output path), and no link inside it.
+  public func verify() throws(WorkspaceError) {
+    var info = stat()
+    guard lstat(folder.path, &info) == 0 else { return }
+    let shown = ".djsec"
+    guard info.st_mode & S_IFMT != S_IFLNK else { throw .untrustedLocalState(path: shown, reason: "it is a symbolic link") }
+    guard info.st_mode & S_IFMT == S_IFDIR else { throw .untrustedLocalState(path: shown, reason: "it is not a folder") }
+    if let tracked = Git.trackedPaths(under: folder).first {
+      throw .untrustedLocalState(path: "\(shown)/\(tracked)", reason: "git tracks it, so a commit chose it")
+    }
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] {
+      var entry = stat()
+      if lstat(folder.appendingPathComponent(name).path, &entry) == 0, entry.st_mode & S_IFMT == S_IFLNK {
+        throw .untrustedLocalState(path: "\(shown)/\(name)", reason: "it is a symbolic link")
+      }
+    }
+  }
 
   /// The environment this checkout chose last, or nil (never chosen, or a
   /// file that does not hold a valid name: then the default applies and

@@ -36,6 +36,8 @@ public struct Workspace: Sendable {
     variables: DjsecEnvironment
   ) throws(WorkspaceError) -> Workspace {
     let (root, isProject) = try projectRoot(from: start.standardizedFileURL)
+    // Before anything is read from it: this checkout's state must be its own.
+    try LocalState(root: root).verify()
     let (env, source) = try chooseEnvironment(flag: flag, store: store, variables: variables, root: root)
     let storeURL =
       store.map { URL(fileURLWithPath: $0, relativeTo: start).standardizedFileURL }
@@ -57,6 +59,10 @@ public struct Workspace: Sendable {
   ) {
     if let flag {
       guard let env = EnvironmentName(flag) else { throw .invalidEnvironment(flag, source: "--env") }
+      // A store file of another environment must not render under this one's name.
+      if let store, let named = EnvironmentName(storeFileName: URL(fileURLWithPath: store).lastPathComponent), named != env {
+        throw .storeOfAnotherEnvironment(store: URL(fileURLWithPath: store).lastPathComponent, environment: env.rawValue)
+      }
       return (env, .flag)
     }
     // An explicit --store names its environment through its file name.

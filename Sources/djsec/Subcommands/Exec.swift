@@ -54,7 +54,11 @@ extension Djsec {
 
     /// The program as PATH finds it (execve does not search).
     static func resolve(_ program: String) throws(ExecError) -> String {
-      if program.contains("/") { return program }
+      if program.contains("/") {
+        // As a shell says it: a path to nothing is "not found" (127), not "permission denied".
+        guard FileManager.default.fileExists(atPath: program) else { throw .notFound(command: program) }
+        return program
+      }
       let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
       for folder in path.split(separator: ":") where !folder.isEmpty {
         let candidate = "\(folder)/\(program)"

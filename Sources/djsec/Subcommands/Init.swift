@@ -124,7 +124,8 @@ extension Djsec {
       var copy: URL?
       if !dryRun {
         copy = try initializer.apply(plan, options: options)
-        try ws.localState.remember(ws.environment)
+        // The checkout renders what its local_settings.py holds.
+        if plan.leftEnvironment == nil { try ws.localState.remember(ws.environment) }
       }
       let root = plan.project.root
       if let file = plan.backup {
@@ -151,7 +152,9 @@ extension Djsec {
         Self.report(plan.imported, file: relativePath(plan.localSettings, from: root), store: ws.store.lastPathComponent, dryRun: dryRun)
       }
       if dryRun { print("dry run: nothing was written") }
-      if !ws.environment.isDefault { print("environment \(ws.environment): this checkout now renders it (djsec env list)") }
+      if !ws.environment.isDefault, plan.leftEnvironment == nil {
+        print("environment \(ws.environment): this checkout now renders it (djsec env list)")
+      }
     }
 
     /// What --import took and left, by name only: never a value.

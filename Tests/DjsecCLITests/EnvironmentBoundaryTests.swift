@@ -1,0 +1,111 @@
+import Foundation
+import XCTest
+
+/// What a push or a slip must not do across environments (found by a red
+/// team on issue 8's first build): a committed `.djsec/` choosing where
+/// secrets go, one environment's render replacing another's, a store name
+/// for another environment, a linked store losing its name, and a store
+/// value choosing what code `djsec exec` runs.
+final class EnvironmentBoundaryTests: XCTestCase {
+  private var work: URL!
+
+  override func setUpWithError() throws {
+    work = try CLI.startProject("env-boundary", python: try CLI.python())
+  }
+
+  override func tearDownWithError() throws {
+    if let work { try? FileManager.default.removeItem(at: work) }
+  }
+
+  private var root: URL { work.appendingPathComponent("demo") }
+
+  @discardableResult
+  private func djsec(
+    _ args: [String], stdin: String? = nil, env: [String: String] = [:], status: Int32 = 0, file: StaticString = #filePath,
+    line: UInt = #line
+  ) throws -> Run {
+    try CLI.expect(args, in: root, stdin: stdin, env: env, status: status, file: file, line: line)
+  }
+
+  private func commitAll(_ message: String) throws {
+    try CLI.git(["add", "-A", "-f"], in: root)
+    try CLI.git(["-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", message], in: root)
+  }
+
+  /// H2: a `.djsec/render-production` someone committed would choose where
+  /// production's secrets are written; every command refuses it.
+  func testACommittedLocalStateIsRefused() throws {
+    try CLI.git(["init", "-q", "-b", "main"], in: root)
+    try djsec(["init", "--host", "example.com"])
+    let leak = work.appendingPathComponent("leak.html")
+    try FileManager.default.createDirectory(at: root.appendingPathComponent(".djsec"), withIntermediateDirectories: true)
+    try "out \(leak.path)\n".write(to: root.appendingPathComponent(".djsec/render-default"), atomically: true, encoding: .utf8)
+    try commitAll("state")
+    let r = try djsec(["render"], status: 2)
+    XCTAssertTrue(r.stderr.contains("refusing to use .djsec/") && r.stderr.contains("git tracks it"), r.stderr)
+    XCTAssertFalse(FileManager.default.fileExists(atPath: leak.path), "a committed .djsec chose where secrets went")
+    try djsec(["rotate", "secret-key"], status: 2)
+  }
+
+  /// H1: a `.djsec` that is a symbolic link (a pull replaces the folder with
+  /// a committed link) is never written through.
+  func testALinkedLocalStateIsRefused() throws {
+    try CLI.git(["init", "-q", "-b", "main"], in: root)
+    try djsec(["init", "--host", "example.com"])
+    let elsewhere = work.appendingPathComponent("etc")
+    try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+    try "keep\n".write(to: elsewhere.appendingPathComponent("environment"), atomically: true, encoding: .utf8)
+    try FileManager.default.removeItem(at: root.appendingPathComponent(".djsec"))
+    try FileManager.default.createSymbolicLink(at: root.appendingPathComponent(".djsec"), withDestinationURL: elsewhere)
+    let r = try djsec(["render", "--env", "default"], status: 2)
+    XCTAssertTrue(r.stderr.contains(".djsec") && r.stderr.contains("symbolic link"), r.stderr)
+    XCTAssertEqual(try String(contentsOf: elsewhere.appendingPathComponent("environment"), encoding: .utf8), "keep\n")
+    XCTAssertFalse(FileManager.default.fileExists(atPath: elsewhere.appendingPathComponent(".gitignore").path))
+  }
+
+  /// M2 and L7: making production's store on a laptop leaves development's
+  /// file; rendering another environment over it needs --force (and keeps a copy).
+  func testAnotherEnvironmentsFileIsReplacedOnlyOnPurpose() throws {
+    try CLI.git(["init", "-q", "-b", "main"], in: root)
+    try djsec(["init", "--env", "development", "--profile", "dev"])
+    let local = root.appendingPathComponent("demo/local_settings.py")
+    let before = try Data(contentsOf: local)
+    let made = try djsec(["init", "--env", "production", "--host", "example.com"]).stdout
+    XCTAssertTrue(made.contains("holds environment development, left alone"), made)
+    XCTAssertEqual(try Data(contentsOf: local), before, "init of production replaced development's file")
+    let refused = try djsec(["render", "--env", "production"], status: 2)
+    XCTAssertTrue(refused.stderr.contains("holds environment development") && refused.stderr.contains("--force"), refused.stderr)
+    XCTAssertEqual(try Data(contentsOf: local), before)
+    let forced = try djsec(["render", "--env", "production", "--force"]).stdout
+    XCTAssertTrue(forced.contains("backed up") || forced.contains(".djsec/backups"), forced)
+    XCTAssertNotEqual(try Data(contentsOf: local), before)
+    // A store of another environment under this one's name.
+    let mixed = try djsec(["render", "--env", "production", "--store", "secrets.development.djsec"], status: 2)
+    XCTAssertTrue(mixed.stderr.contains("not environment production's store"), mixed.stderr)
+  }
+
+  /// L3: a store that is a symbolic link keeps its own name in the rendered
+  /// file, so rotate recognises the file as the store's and renders it.
+  func testALinkedStoreKeepsItsName() throws {
+    try djsec(["init", "--host", "example.com"])
+    try FileManager.default.moveItem(at: root.appendingPathComponent("secrets.djsec"), to: root.appendingPathComponent("s.djsec"))
+    try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("secrets.djsec").path, withDestinationPath: "s.djsec")
+    try djsec(["render"])
+    let out = try djsec(["rotate", "secret-key"]).stdout
+    XCTAssertTrue(out.contains("rendered"), out)
+    XCTAssertTrue(try djsec(["status"]).stdout.contains("in step"))
+  }
+
+  /// M3: a stored LD_PRELOAD, PYTHONPATH or PATH would let whoever signs the
+  /// store choose what code `djsec exec` runs; refused unless named with --only.
+  func testExecRefusesNamesThatChooseWhatRuns() throws {
+    try djsec(["init", "--host", "example.com"])
+    try djsec(["secret", "set", "LD_PRELOAD", "--stdin"], stdin: "/nonexistent/evil.so")
+    let r = try djsec(["exec", "--", "/bin/true"], status: 2)
+    XCTAssertTrue(r.stderr.contains("LD_PRELOAD") && r.stderr.contains("changes which code"), r.stderr)
+    XCTAssertFalse(r.stderr.contains("evil"), "the value reached the message")
+    try djsec(["exec", "--only", "SECRET_KEY", "--", "/bin/true"])
+    let missing = try djsec(["exec", "--only", "SECRET_KEY", "--", "/nonexistent/program"], status: 127)
+    XCTAssertTrue(missing.stderr.contains("not found"), missing.stderr)
+  }
+}
