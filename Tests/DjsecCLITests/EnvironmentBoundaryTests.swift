@@ -108,4 +108,19 @@ final class EnvironmentBoundaryTests: XCTestCase {
     let missing = try djsec(["exec", "--only", "SECRET_KEY", "--", "/nonexistent/program"], status: 127)
     XCTAssertTrue(missing.stderr.contains("not found"), missing.stderr)
   }
+
+  /// M1: --allow-defaults changes settings.py's block, which production
+  /// shares when both render for one settings file: refused; and a deploy
+  /// init over an opted-in block says it now fails closed.
+  func testAllowDefaultsNeverReachesAnEnvironmentThatDeploys() throws {
+    try djsec(["init", "--env", "production", "--host", "example.com"])
+    let r = try djsec(["init", "--env", "development", "--profile", "dev", "--allow-defaults"], status: 2)
+    XCTAssertTrue(r.stderr.contains("secrets.production.djsec deploys from demo/settings.py"), r.stderr)
+    let other = try CLI.startProject("env-boundary-2", python: try CLI.python())
+    defer { try? FileManager.default.removeItem(at: other) }
+    let project = other.appendingPathComponent("demo")
+    try CLI.expect(["init", "--env", "development", "--profile", "dev", "--allow-defaults"], in: project)
+    let out = try CLI.expect(["init", "--env", "production", "--host", "example.com"], in: project).stdout
+    XCTAssertTrue(out.contains("now stops Django instead"), out)
+  }
 }

@@ -164,6 +164,11 @@ public struct Initializer: Sendable {
     guard local.deletingLastPathComponent() == project.settingsFolder,
       SettingsHook.isValidModuleName(local.deletingPathExtension().lastPathComponent)
     else { throw .badPath(key: StoreConfig.outKey, value: config.out ?? local.path) }
+    // --allow-defaults changes the settings file's block, which every
+    // environment rendering for that file shares: never one that deploys.
+    if options.allowDefaults, let deploying = Self.deployingEnvironment(sharing: project, except: location.store) {
+      throw .allowDefaultsShared(settings: relativePath(project.settingsFile, from: project.root), environment: deploying)
+    }
     let context = Context(project: project, options: options, location: location, config: config, template: template, local: local)
     try checkFiles(context)
 
@@ -235,6 +240,24 @@ public struct Initializer: Sendable {
     }
     if let old = c.options.force ? nil : (keys.store ?? keys.local) { return (old, true) }
     do { return (try SecretKeyGenerator.generate(length: c.options.keyLength), false) } catch { throw .key(error) }
+  }
+
+  /// The store file (other than `store`) of an environment with the deploy
+  /// profile that renders for `project`'s settings file, if any. Read from the
+  /// files' plain config lines: a forged line can only make init refuse.
+  static func deployingEnvironment(sharing project: DjangoProject, except store: URL) -> String? {
+    let folder = store.deletingLastPathComponent()
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+    for name in names.sorted() where name.hasPrefix("secrets") && name.hasSuffix(".djsec") && name != store.lastPathComponent {
+      guard let bytes = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path),
+        let file = try? StoreFile.parse(bytes: Array(bytes), file: name),
+        (file.config[StoreConfig.profileKey] ?? Profile.deploy.rawValue) == Profile.deploy.rawValue
+      else { continue }
+      let settings = file.config[StoreConfig.settingsKey].map { project.root.appendingPathComponent($0).standardizedFileURL }
+      let theirs = settings ?? (try? DjangoProject.locate(root: project.root).settingsFile)
+      if theirs?.standardizedFileURL.path == project.settingsFile.standardizedFileURL.path { return name }
+    }
+    return nil
   }
 
   /// The checks `render` applies to the store's config lines, as init's errors.
@@ -407,9 +430,15 @@ public struct Initializer: Sendable {
     let hook = SettingsHook.install(
       into: keyLine.text ?? text, localModule: c.local.deletingPathExtension().lastPathComponent,
       onMissing: c.options.allowDefaults ? .useDefaults : .fail)
+    let module = c.local.deletingPathExtension().lastPathComponent
+    // Said, never silent: a block that ran on the defaults now fails closed.
+    let closes =
+      !c.options.allowDefaults && text.contains(SettingsHook.block(localModule: module, onMissing: .useDefaults))
+      ? "; the block that ran on the defaults (--allow-defaults) now stops Django instead" : ""
     let loads =
       "imports \(c.local.lastPathComponent) last"
       + (c.options.allowDefaults ? " (runs on the defaults without it)" : " (Django stops without it)") + Self.keySummary(keyLine)
+      + closes
     guard let hooked = hook ?? keyLine.text else {
       return Change(file: settings, kind: .unchanged, mode: mode, summary: "already " + loads, contents: nil)
     }
@@ -519,6 +548,8 @@ public enum InitError: Error, Equatable, Sendable {
   case hostsRequired
   case badPath(key: String, value: String)
   case invalidProxyHeader(String)
+  /// --allow-defaults on a settings file an environment that deploys renders for too.
+  case allowDefaultsShared(settings: String, environment: String)
   case project(ProjectError)
   case notWritable(path: String)
   case secretFile(SecretFileError)
@@ -543,6 +574,8 @@ extension InitError: DjsecError {
     case .hostsRequired: "the deploy profile needs the host names the site answers to"
     case .badPath(let key, let value): "--\(key) \(value) is not a path djsec renders with (no '..', blanks or control characters)"
     case .invalidProxyHeader(let h): "--behind-proxy: \(h) is not an HTTP header name"
+    case .allowDefaultsShared(let settings, let env):
+      "refusing --allow-defaults: \(env) deploys from \(settings) too, and would then start without its local settings"
     case .project(let e): e.message
     case .notWritable(let p): "cannot write to \(p): permission denied"
     case .secretFile(let e): e.message
@@ -565,6 +598,8 @@ extension InitError: DjsecError {
       "name the hosts the site answers to (--host example.com, --host .example.com for its subdomains), or use --profile dev"
     case .hostsRequired: "pass --host example.com (repeatable), or --profile dev for local development"
     case .badPath: "name a file inside the project, without '..'"
+    case .allowDefaultsShared:
+      "give development its own settings module (--settings mysite/settings/local.py) and opt in there, or leave --allow-defaults out"
     case .invalidProxyHeader:
       "name the header your proxy sets to https, in letters, digits and hyphens (--behind-proxy X-Forwarded-Proto), or none"
     case .project(let e): e.hint
