@@ -137,4 +137,17 @@ final class RotateCrashTests: XCTestCase {
     let stored = try c.expect(["secret", "get", "SECRET_KEY"], in: "demo").stdout.trimmingCharacters(in: .newlines)
     XCTAssertTrue(try Self.deployedKey(c) == stored, "local_settings.py is on another key than the store")
   }
+
+  /// A render whose file cannot be written says exactly that: the store did
+  /// not change, so nothing claims it was saved ahead of the file.
+  func testARenderThatCannotWriteSaysSo() throws {
+    let python = try CLI.python()
+    let template = try template(python: python)
+    let harness = CrashHarness(work: work, template: template, directory: "demo", command: ["render"])
+    let c = try harness.copy("render-enospc")
+    let r = try harness.runShimmed(c, spec: "rename:@local_settings.py:fail=ENOSPC")
+    XCTAssertEqual(r.status, 2, r.stderr)
+    XCTAssertTrue(r.stderr.contains("local_settings.py was not written"), r.stderr)
+    XCTAssertFalse(r.stderr.contains("was saved") || r.stdout.contains("rendered"), r.stdout + r.stderr)
+  }
 }

@@ -13,6 +13,8 @@ public enum DeployError: Error, Equatable, Sendable {
   /// The store was saved but local_settings.py could not be written: the
   /// deployed file is behind the store until `finish` runs.
   case incomplete(FileError, store: String, finish: String)
+  /// local_settings.py could not be written, and the store did not change.
+  case unwritten(FileError)
 }
 
 extension DeployError: DjsecError {
@@ -25,6 +27,7 @@ extension DeployError: DjsecError {
     case .otherEnvironment(let path, let env, _): "refusing to replace \(path): it holds environment \(env)"
     case .backup(let e): e.message
     case .incomplete(let e, let store, _): "\(store) was saved, but local_settings.py was not: \(e.message)"
+    case .unwritten(let e): "local_settings.py was not written: \(e.message)"
     }
   }
 
@@ -40,6 +43,7 @@ extension DeployError: DjsecError {
       "check --settings and --out; to switch this checkout's environment on purpose, run '\(force)' (a copy of the file is kept)"
     case .backup(let e): e.hint
     case .incomplete(_, _, let finish): "free the space or fix the permission, then run '\(finish)' to finish"
+    case .unwritten(let e): e.hint
     }
   }
 }

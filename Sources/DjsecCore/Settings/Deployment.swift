@@ -129,6 +129,7 @@ public struct Deployment {
     if replacesUserFile, let job {
       do { backup = try workspace.localState.backUp(job.out, root: flags.base) } catch { throw .backup(error) }
     }
+    let storeChanges = store.changed
     do { try store.save() } catch { throw .store(error) }
     guard let job, let text else {
       let other = ours ? nil : current.flatMap { Renderer.Origin(firstLineOf: $0)?.environment }
@@ -137,6 +138,8 @@ public struct Deployment {
       return outcome
     }
     do { try AtomicFile.write(text, to: target ?? job.out, mode: 0o600) } catch {
+      // Only a store that changed leaves the deployed file behind it.
+      guard storeChanges else { throw .unwritten(error) }
       throw .incomplete(error, store: storeName, finish: "djsec render\(workspace.envFlag)")
     }
     // Remembered once the file is written: the next rotate renders the same way.
