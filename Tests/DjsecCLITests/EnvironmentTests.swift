@@ -133,7 +133,8 @@ final class EnvironmentTests: XCTestCase {
     try "from .base import *  # noqa\n".write(to: pkg.appendingPathComponent("local.py"), atomically: true, encoding: .utf8)
     try "from .base import *  # noqa\n".write(to: pkg.appendingPathComponent("production.py"), atomically: true, encoding: .utf8)
 
-    try djsec(["init", "--env", "development", "--profile", "dev", "--settings", "demo/settings/local.py"], in: root)
+    let made = try djsec(["init", "--env", "development", "--profile", "dev", "--settings", "demo/settings/local.py"], in: root)
+    XCTAssertTrue(made.stdout.contains("demo/settings/base.py still holds startproject's django-insecure- SECRET_KEY"), made.stdout)
     try djsec(
       ["init", "--env", "production", "--host", "example.com", "--settings", "demo/settings/production.py", "--hsts", "full"], in: root)
     try djsec(["render", "--env", "development"], in: root)

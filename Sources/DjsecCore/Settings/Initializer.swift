@@ -438,11 +438,26 @@ public struct Initializer: Sendable {
     let loads =
       "imports \(c.local.lastPathComponent) last"
       + (c.options.allowDefaults ? " (runs on the defaults without it)" : " (Django stops without it)") + Self.keySummary(keyLine)
-      + closes
+      + closes + Self.publishedKeysBeside(settings, root: c.project.root)
     guard let hooked = hook ?? keyLine.text else {
       return Change(file: settings, kind: .unchanged, mode: mode, summary: "already " + loads, contents: nil)
     }
     return Change(file: settings, kind: .update, mode: mode, summary: loads, contents: hooked)
+  }
+
+  /// Split settings keep startproject's key in a sibling (`base.py`) that
+  /// init does not edit: said, so the published key does not stay unnoticed.
+  static func publishedKeysBeside(_ settings: URL, root: URL) -> String {
+    let folder = settings.deletingLastPathComponent()
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+    let holding = names.sorted().filter { name in
+      guard name.hasSuffix(".py"), name != settings.lastPathComponent, !name.hasPrefix("local_settings") else { return false }
+      let file = folder.appendingPathComponent(name)
+      return (try? AtomicFile.readText(file)).flatMap { $0 }.map { StartprojectKey.remove(from: $0).text != nil } ?? false
+    }
+    guard !holding.isEmpty else { return "" }
+    let files = holding.map { relativePath(folder.appendingPathComponent($0), from: root) }.joined(separator: ", ")
+    return "; \(files) still hold\(holding.count == 1 ? "s" : "") startproject's django-insecure- SECRET_KEY: delete that line"
   }
 
   /// HSTS and the proxy, for the report on local_settings.py (deploy profile only).
