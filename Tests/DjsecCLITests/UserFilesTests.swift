@@ -48,7 +48,7 @@ final class UserFilesTests: XCTestCase {
 
   /// The paths of the backups an output line names, relative to `dir`.
   private func backups(in output: String) -> [String] {
-    let pattern = try! NSRegularExpression(pattern: #"\S*\.djsec/backups/local_settings\.py\.[0-9]{8}T[0-9]{6}Z(-[0-9]+)?"#)
+    let pattern = try! NSRegularExpression(pattern: #"\S*/checkouts/[0-9a-f]+/backups/local_settings\.py\.[0-9]{8}T[0-9]{6}Z(-[0-9]+)?"#)
     let range = NSRange(output.startIndex..., in: output)
     return pattern.matches(in: output, range: range).map { String(output[Range($0.range, in: output)!]) }
   }
@@ -139,7 +139,7 @@ final class UserFilesTests: XCTestCase {
     XCTAssertFalse(fromInner.stderr.contains("demo/local_settings.py"), fromInner.stderr)
     XCTAssertEqual(try Data(contentsOf: local), stub)
     XCTAssertEqual(try Data(contentsOf: root.appendingPathComponent("secrets.djsec")), sealed)
-    XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent(".djsec/backups").path))
+    XCTAssertEqual(backups(in: fromInner.stdout + fromInner.stderr), [], "a backup was made")
 
     // The printed command, run from the settings folder; then render works
     // (the stub is not djsec's: --force keeps a backup).
@@ -195,12 +195,12 @@ final class UserFilesTests: XCTestCase {
     runs.append(forced)
     let named = backups(in: forced.stdout)
     XCTAssertEqual(named.count, 1, forced.stdout)
-    let backup = root.appendingPathComponent(try XCTUnwrap(named.first))
+    let backup = URL(fileURLWithPath: try XCTUnwrap(named.first), relativeTo: root)
     XCTAssertTrue(forced.stdout.contains("backed up demo/local_settings.py to \(named[0])"), forced.stdout)
     XCTAssertEqual(try sha256(backup), digest, "the backup is not the file's exact bytes")
     XCTAssertEqual(mode(backup), 0o600)
     XCTAssertEqual(mode(backup.deletingLastPathComponent()), 0o700)
-    XCTAssertEqual(try CLI.git(["check-ignore", named[0]], in: root).stdout, named[0] + "\n")
+    XCTAssertFalse(backup.standardizedFileURL.path.hasPrefix(root.path + "/"), "the backup is inside the checkout")
     XCTAssertEqual(try CLI.git(["status", "--porcelain", "--ignored=no"], in: root).stdout, " M secrets.djsec\n")
     let rendered = try String(contentsOf: local, encoding: .utf8)
     XCTAssertTrue(rendered.hasPrefix("# Rendered by djsec from secrets.djsec"))
@@ -213,7 +213,7 @@ final class UserFilesTests: XCTestCase {
     let named2 = backups(in: again.stdout)
     XCTAssertEqual(named2.count, 1, again.stdout)
     XCTAssertNotEqual(named2.first, named[0])
-    XCTAssertEqual(try sha256(root.appendingPathComponent(try XCTUnwrap(named2.first))), second)
+    XCTAssertEqual(try sha256(URL(fileURLWithPath: try XCTUnwrap(named2.first), relativeTo: root)), second)
     XCTAssertEqual(try sha256(backup), digest)
 
     // djsec's own file needs no --force, and no backup is made.
@@ -240,7 +240,6 @@ final class UserFilesTests: XCTestCase {
     try legacy.write(to: local, atomically: true, encoding: .utf8)
     let rendered = try djsec(["render"], in: root)
     XCTAssertEqual(backups(in: rendered.stdout), [])
-    XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent(".djsec/backups").path))
   }
 
   // MARK: init
@@ -262,10 +261,10 @@ final class UserFilesTests: XCTestCase {
     let forced = try djsec(["init", ".", "--host", "example.com", "--force"], in: root)
     let named = backups(in: forced.stdout)
     XCTAssertEqual(named.count, 1, forced.stdout)
-    let backup = root.appendingPathComponent(try XCTUnwrap(named.first))
+    let backup = URL(fileURLWithPath: try XCTUnwrap(named.first), relativeTo: root)
     XCTAssertEqual(try sha256(backup), digest)
     XCTAssertEqual(mode(backup), 0o600)
-    try CLI.git(["check-ignore", "-q", named[0]], in: root)
+    XCTAssertFalse(backup.standardizedFileURL.path.hasPrefix(root.path + "/"), "the backup is inside the checkout")
     XCTAssertFalse(try djsec(["secret", "list"], in: root).stdout.contains("DB_PASSWORD"))
     let key = try PythonKey.secretKey(in: root)
     XCTAssertNotEqual(key, try PythonKey.digest(mine.key))
@@ -300,10 +299,10 @@ final class UserFilesTests: XCTestCase {
     XCTAssertFalse(out.contains("OLD_TOKEN"), out)
     let named = backups(in: out)
     XCTAssertEqual(named.count, 1, out)
-    XCTAssertEqual(try sha256(root.appendingPathComponent(try XCTUnwrap(named.first))), digest)
+    XCTAssertEqual(try sha256(URL(fileURLWithPath: try XCTUnwrap(named.first), relativeTo: root)), digest)
 
     // What Django now sees is what Python read from the hand-written file.
-    let backup = root.appendingPathComponent(named[0])
+    let backup = URL(fileURLWithPath: named[0], relativeTo: root)
     let original = try PythonKey.values(["SECRET_KEY", "DB_PASSWORD", "API_TOKEN"], executing: backup)
     let django = try PythonKey.settings(["SECRET_KEY", "DB_PASSWORD", "API_TOKEN", "DEBUG"], in: root)
     guard original.count == 3, django.count == 4 else { return XCTFail("Python did not read every value") }

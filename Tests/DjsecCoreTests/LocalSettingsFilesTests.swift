@@ -50,7 +50,7 @@ import Testing
     let file = root.appendingPathComponent("local_settings.py")
     let first = Data([0x23, 0x20, 0xE9, 0x00, 0x0A])
     try first.write(to: file)
-    let state = LocalState(root: root)
+    let state = LocalState(root: root, userState: root.appendingPathComponent("state"))
     let now = Date(timeIntervalSince1970: 1_795_621_140)
     let a = try state.backUp(file, root: root, now: now)
     try Data("second\n".utf8).write(to: file)
@@ -60,11 +60,13 @@ import Testing
     #expect(try Data(contentsOf: a) == first)
     #expect(try Data(contentsOf: b) == Data("second\n".utf8))
     #expect(AtomicFile.mode(of: a) == 0o600)
-    #expect(AtomicFile.mode(of: state.backups) == 0o700)
-    #expect(try String(contentsOf: state.folder.appendingPathComponent(".gitignore"), encoding: .utf8).contains("*\n"))
+    #expect(AtomicFile.mode(of: try #require(state.backups)) == 0o700)
+    #expect(AtomicFile.mode(of: try #require(state.folder)) == 0o700)
   }
 
-  @Test func noBackupThroughALinkedFolder() throws {
+  /// The copy never goes in the work tree: a committed `.djsec` (a link, or a
+  /// folder of its own) there is not where backups go.
+  @Test func backupsStayOutOfTheCheckout() throws {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("djsec-backup-\(UUID().uuidString)")
     let elsewhere = root.appendingPathComponent("elsewhere")
     try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
@@ -72,9 +74,12 @@ import Testing
     try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent(".djsec").path, withDestinationPath: "elsewhere")
     let file = root.appendingPathComponent("local_settings.py")
     try Data("x\n".utf8).write(to: file)
-    #expect(throws: BackupError.target(.isLink(path: ".djsec"), path: "local_settings.py")) {
-      try LocalState(root: root).backUp(file, root: root)
-    }
+    let state = root.appendingPathComponent("state")
+    let copy = try LocalState(root: root, userState: state).backUp(file, root: root)
+    #expect(copy.path.hasPrefix(state.path + "/checkouts/"))
     #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere.path).isEmpty)
+    #expect(throws: BackupError.noStateFolder(path: "local_settings.py")) {
+      try LocalState(root: root, userState: nil).backUp(file, root: root)
+    }
   }
 }

@@ -51,19 +51,26 @@ import Testing
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("djsec-ws-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: root) }
-    let state = LocalState(root: root)
+    let home = root.appendingPathComponent("state")
+    let state = LocalState(root: root, userState: home)
     #expect(state.environment == nil)
     let prod = try #require(EnvironmentName("production"))
     try state.remember(prod)
     try state.remember(RenderPaths(template: "/p/mine.tmpl", out: "/p/out.py"), for: prod)
-    #expect(LocalState(root: root).environment == prod)
-    #expect(LocalState(root: root).renderPaths(for: prod) == RenderPaths(template: "/p/mine.tmpl", out: "/p/out.py"))
-    #expect(LocalState(root: root).renderPaths(for: .default) == nil)
-    // The folder ignores itself.
-    #expect(try String(contentsOf: root.appendingPathComponent(".djsec/.gitignore"), encoding: .utf8).contains("\n*\n"))
+    #expect(LocalState(root: root, userState: home).environment == prod)
+    #expect(LocalState(root: root, userState: home).renderPaths(for: prod) == RenderPaths(template: "/p/mine.tmpl", out: "/p/out.py"))
+    #expect(LocalState(root: root, userState: home).renderPaths(for: .default) == nil)
+    // Nothing of it is in the checkout, and it is private to the user.
+    #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent(".djsec").path))
+    let folder = try #require(state.folder)
+    #expect(folder.path.hasPrefix(home.path + "/checkouts/"))
+    #expect(AtomicFile.mode(of: folder) == 0o700)
     // A hand-edited file with a bad name falls back to the default.
-    try "../x\n".write(to: root.appendingPathComponent(".djsec/environment"), atomically: true, encoding: .utf8)
-    #expect(LocalState(root: root).environment == nil)
+    try "../x\n".write(to: folder.appendingPathComponent("environment"), atomically: true, encoding: .utf8)
+    #expect(LocalState(root: root, userState: home).environment == nil)
+    // No home: nothing remembered, nothing written.
+    try LocalState(root: root, userState: nil).remember(prod)
+    #expect(LocalState(root: root, userState: nil).environment == nil)
   }
 
   @Test func splitSettingsModulesLoadTheirOwnFile() {

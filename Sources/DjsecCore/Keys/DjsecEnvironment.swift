@@ -20,6 +20,8 @@ public struct DjsecEnvironment: Sendable {
   public var passphrase: SecretBytes?
   /// The per-user key folder: `$XDG_CONFIG_HOME/djsec/keys`, else `~/.config/djsec/keys`.
   public var userKeys: URL?
+  /// The per-user state folder: `$XDG_STATE_HOME/djsec`, else `~/.local/state/djsec`.
+  public var userState: URL?
   /// Every other DJSEC_* variable, by name (none holds a secret today).
   public var others: [String: String] = [:]
 
@@ -31,6 +33,7 @@ public struct DjsecEnvironment: Sendable {
     keyFile = variables["DJSEC_KEY_FILE"]
     passphrase = variables["DJSEC_PASSPHRASE"].map { SecretBytes(copying: Array($0.utf8)) }
     userKeys = Self.userKeysFolder(config: variables["XDG_CONFIG_HOME"], home: variables["HOME"])
+    userState = Self.userStateFolder(state: variables["XDG_STATE_HOME"], home: variables["HOME"])
     others = variables.filter { $0.key.hasPrefix("DJSEC_") && !Self.secretNames.contains($0.key) && $0.key != "DJSEC_KEY_FILE" }
   }
 
@@ -41,6 +44,7 @@ public struct DjsecEnvironment: Sendable {
     var env = DjsecEnvironment()
     let get = { (name: String) in getenv(name).map { String(cString: $0) } }
     env.userKeys = userKeysFolder(config: get("XDG_CONFIG_HOME"), home: get("HOME"))
+    env.userState = userStateFolder(state: get("XDG_STATE_HOME"), home: get("HOME"))
     for name in djsecVariableNames() {
       guard let value = getenv(name) else { continue }
       switch name {
@@ -67,6 +71,13 @@ public struct DjsecEnvironment: Sendable {
       entry += 1
     }
     return names
+  }
+
+  /// XDG's rule: XDG_STATE_HOME when set to an absolute path, else ~/.local/state.
+  static func userStateFolder(state: String?, home: String?) -> URL? {
+    if let state, state.hasPrefix("/") { return URL(fileURLWithPath: state).appendingPathComponent("djsec") }
+    guard let home, home.hasPrefix("/") else { return nil }
+    return URL(fileURLWithPath: home).appendingPathComponent(".local/state/djsec")
   }
 
   /// XDG's rule: XDG_CONFIG_HOME when set to an absolute path, else ~/.config.

@@ -38,7 +38,7 @@ extension DeployError: DjsecError {
     case .target(let e): e.hint
     case .handWritten(_, let force):
       "move the secrets it holds into the store first ('djsec secret set NAME'), then run '\(force)': "
-        + "it keeps a copy in .djsec/backups/ before replacing it"
+        + "it keeps a copy in your state folder (~/.local/state/djsec) before replacing it"
     case .otherEnvironment(_, _, let force):
       "check --settings and --out; to switch this checkout's environment on purpose, run '\(force)' (a copy of the file is kept)"
     case .backup(let e): e.hint

@@ -95,7 +95,7 @@ public struct Initializer: Sendable {
     public let keptKey: Bool
     /// The local_settings.py written.
     public let localSettings: URL
-    /// The file copied to .djsec/backups/ before it is replaced: one djsec
+    /// The file copied to your state folder (~/.local/state/djsec) before it is replaced: one djsec
     /// did not write, or any that `--import` read.
     public var backup: URL? = nil
     /// What `--import` takes from the file there (nil: no --import, or no file).
@@ -501,7 +501,9 @@ public struct Initializer: Sendable {
   public func apply(_ plan: Plan, options: Options = Options()) throws(InitError) -> URL? {
     var copy: URL?
     if let file = plan.backup {
-      do { copy = try LocalState(root: plan.project.root).backUp(file, root: plan.project.root) } catch { throw .backup(error) }
+      do {
+        copy = try LocalState(root: plan.project.root, userState: options.environment.userState).backUp(file, root: plan.project.root)
+      } catch { throw .backup(error) }
     }
     var options = options
     for change in plan.changes {
@@ -623,8 +625,9 @@ extension InitError: DjsecError {
     case .wouldOverwrite: "pass --force to replace it with a new key"
     case .handWritten:
       "pass --import to move its string settings (SECRET_KEY, passwords) into the store, or --force to replace it; "
-        + "either way djsec first keeps a copy in .djsec/backups/"
-    case .cannotImport: "fix the file, or pass --force without --import: djsec keeps a copy of it in .djsec/backups/"
+        + "either way djsec first keeps a copy in your state folder (~/.local/state/djsec)"
+    case .cannotImport:
+      "fix the file, or pass --force without --import: djsec keeps a copy of it in your state folder (~/.local/state/djsec)"
     case .backup(let e): e.hint
     case .key(let e): e.hint
     case .template(let e): e.hint

@@ -6,21 +6,21 @@ import Foundation
 
 /// Copies of the files djsec replaced that it did not write (a hand-written
 /// local_settings.py under `render --force` or `init --force`), so nothing a
-/// user wrote is lost. They go in `.djsec/backups/`, inside this checkout's
-/// self-ignoring folder: they hold plaintext secrets, so each is mode 0600 in
-/// a 0700 folder, git must ignore it (asked of git, as for local_settings.py),
-/// and none is ever replaced: a name is taken with O_EXCL, and a second copy
-/// in the same second gets a `-2` suffix.
+/// user wrote is lost. They go in this checkout's state folder (LocalState,
+/// outside the work tree): they hold plaintext secrets, so each is mode 0600
+/// in a 0700 folder, git must not be able to commit it (asked of git, as for
+/// local_settings.py, should the state folder be inside a repository), and
+/// none is ever replaced: a name is taken with O_EXCL, and a second copy in
+/// the same second gets a `-2` suffix.
 extension LocalState {
-  public var backups: URL { folder.appendingPathComponent("backups") }
+  public var backups: URL? { folder?.appendingPathComponent("backups") }
 
-  /// Copies `file`'s bytes, exactly, to `.djsec/backups/NAME.YYYYMMDDTHHMMSSZ`
-  /// and returns where. Paths in errors are relative to `root`.
+  /// Copies `file`'s bytes, exactly, to `backups/NAME.YYYYMMDDTHHMMSSZ` in
+  /// the state folder and returns where. Paths in errors are relative to `root`.
   public func backUp(_ file: URL, root: URL, now: Date = Date()) throws(BackupError) -> URL {
     let shown = relativePath(file, from: root)
     let fail = { (error: FileError) in BackupError.file(error, path: shown) }
-    // A committed `.djsec` link would send the copy anywhere: refused, as for every project file.
-    do { try SecretFileGuard.checkNotLink(folder, root: root) } catch { throw .target(error, path: shown) }
+    guard let backups else { throw .noStateFolder(path: shown) }
     do { try prepare() } catch { throw fail(error) }
     if mkdir(backups.path, 0o700) != 0, errno != EEXIST { throw fail(.cannotWrite(path: backups.path, errno: errno)) }
     do { try SecretFileGuard.checkNotLink(backups, root: root) } catch { throw .target(error, path: shown) }

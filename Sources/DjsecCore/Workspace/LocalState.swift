@@ -4,63 +4,54 @@ import Foundation
   import Glibc
 #endif
 
-/// What one checkout remembers about itself, outside git: the environment it
-/// renders (a laptop renders development, a server production) and, per
-/// environment, the settings file, template and output path it last
-/// rendered with (so `rotate` renders exactly the same way). It lives in
-/// `.djsec/` beside manage.py, a folder that ignores itself (its own
-/// .gitignore holds `*`, as pytest's cache does), so it stays out of commits
-/// even in a project whose .gitignore predates it. Nothing in it is secret.
+/// What one checkout remembers about itself: the environment it renders (a
+/// laptop renders development, a server production) and, per environment,
+/// the settings file, template and output path it last rendered with (so
+/// `rotate` renders exactly the same way), and copies of files djsec
+/// replaced (Backups).
+///
+/// It lives in the user's own state folder, `$XDG_STATE_HOME/djsec/checkouts/ID`
+/// (ID: a digest of the checkout's real path), never in the work tree. It
+/// decides where secrets are written, so no commit, pull, archive or other
+/// user of a shared checkout may supply it: a folder in the tree could be
+/// committed (a pushed `.djsec/render-production` choosing production's
+/// output path), be a pushed symbolic link, hide from `git ls-files` as a
+/// bare-repository lookalike, or come with a tarball that has no `.git` to ask.
+/// Nothing in it is secret but the backups, which are 0600 in 0700 folders.
 public struct LocalState: Sendable {
-  public let folder: URL
+  /// nil when the user has no state folder (no home): nothing is remembered.
+  public let folder: URL?
 
-  public init(root: URL) {
-    folder = root.appendingPathComponent(".djsec")
+  public init(root: URL, userState: URL?) {
+    folder = userState.map { $0.appendingPathComponent("checkouts").appendingPathComponent(Self.id(of: root)) }
   }
 
-  var environmentFile: URL { folder.appendingPathComponent("environment") }
-
-  /// The folder is this checkout's own, or absent. It decides where secrets
-  /// are written (a remembered `out`) and which environment renders, so a
-  /// commit must never supply it: not a symbolic link (a pushed
-  /// `.djsec -> /etc` would have djsec write there), nothing in it tracked
-  /// by git (a pushed `.djsec/render-production` would choose production's
-  /// output path), and no link inside it.
-  public func verify() throws(WorkspaceError) {
-    var info = stat()
-    guard lstat(folder.path, &info) == 0 else { return }
-    let shown = ".djsec"
-    guard info.st_mode & S_IFMT != S_IFLNK else { throw .untrustedLocalState(path: shown, reason: "it is a symbolic link") }
-    guard info.st_mode & S_IFMT == S_IFDIR else { throw .untrustedLocalState(path: shown, reason: "it is not a folder") }
-    if let tracked = Git.trackedPaths(under: folder).first {
-      throw .untrustedLocalState(path: "\(shown)/\(tracked)", reason: "git tracks it, so a commit chose it")
-    }
-    for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] {
-      var entry = stat()
-      if lstat(folder.appendingPathComponent(name).path, &entry) == 0, entry.st_mode & S_IFMT == S_IFLNK {
-        throw .untrustedLocalState(path: "\(shown)/\(name)", reason: "it is a symbolic link")
-      }
-    }
+  /// A digest of the checkout's real path: the same checkout reached through
+  /// a link is one checkout.
+  static func id(of root: URL) -> String {
+    let path = (try? SymbolicLink.resolved(root))?.path ?? root.standardizedFileURL.path
+    return SecretDigest.hex(Array(path.utf8))
   }
+
+  var environmentFile: URL? { folder?.appendingPathComponent("environment") }
 
   /// The environment this checkout chose last, or nil (never chosen, or a
-  /// file that does not hold a valid name: then the default applies and
-  /// `djsec status` shows it).
+  /// file that does not hold a valid name: then the default applies).
   public var environment: EnvironmentName? {
-    guard let text = try? AtomicFile.readText(environmentFile) else { return nil }
+    guard let file = environmentFile, let text = try? AtomicFile.readText(file) else { return nil }
     return EnvironmentName(text.trimmingCharacters(in: .whitespacesAndNewlines))
   }
 
   /// Remembers `env` as this checkout's environment.
   public func remember(_ env: EnvironmentName) throws(FileError) {
-    guard env != environment else { return }
+    guard let file = environmentFile, env != environment else { return }
     try prepare()
-    try AtomicFile.write(env.rawValue + "\n", to: environmentFile, mode: 0o644)
+    try AtomicFile.write(env.rawValue + "\n", to: file, mode: 0o600)
   }
 
   /// The paths `render` was last given for `env` here (absolute), if any.
   public func renderPaths(for env: EnvironmentName) -> RenderPaths? {
-    guard let text = try? AtomicFile.readText(renderFile(env)) else { return nil }
+    guard let file = renderFile(env), let text = try? AtomicFile.readText(file) else { return nil }
     var paths = RenderPaths()
     for line in text.split(separator: "\n") {
       guard let space = line.firstIndex(of: " ") else { continue }
@@ -78,23 +69,26 @@ public struct LocalState: Sendable {
 
   /// Remembers the paths `env` was rendered with.
   public func remember(_ paths: RenderPaths, for env: EnvironmentName) throws(FileError) {
-    guard paths != renderPaths(for: env) ?? RenderPaths() else { return }
+    guard let file = renderFile(env), paths != renderPaths(for: env) ?? RenderPaths() else { return }
     try prepare()
     let lines = [("settings", paths.settings), ("template", paths.template), ("out", paths.out)].compactMap { key, value in
       value.map { "\(key) \($0)\n" }
     }
-    try AtomicFile.write("# djsec render settings for environment \(env)\n" + lines.joined(), to: renderFile(env), mode: 0o644)
+    try AtomicFile.write("# djsec render settings for environment \(env)\n" + lines.joined(), to: file, mode: 0o600)
   }
 
-  func renderFile(_ env: EnvironmentName) -> URL { folder.appendingPathComponent("render-\(env.rawValue)") }
+  func renderFile(_ env: EnvironmentName) -> URL? { folder?.appendingPathComponent("render-\(env.rawValue)") }
 
-  /// Makes the folder and its self-ignoring .gitignore.
+  /// Makes the folder (0700, and its parents), refusing one that is a link.
   func prepare() throws(FileError) {
-    if mkdir(folder.path, 0o755) != 0, errno != EEXIST { throw .cannotWrite(path: folder.path, errno: errno) }
-    let ignore = folder.appendingPathComponent(".gitignore")
-    if !FileManager.default.fileExists(atPath: ignore.path) {
-      try AtomicFile.write("# Written by djsec: this checkout's own state, never committed.\n*\n", to: ignore, mode: 0o644)
+    guard let folder else { return }
+    var path = ""
+    for part in folder.standardizedFileURL.path.split(separator: "/") {
+      path += "/" + part
+      if mkdir(path, 0o700) != 0, errno != EEXIST { throw .cannotWrite(path: path, errno: errno) }
     }
+    var info = stat()
+    guard lstat(folder.path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { throw .cannotWrite(path: folder.path, errno: ENOTDIR) }
   }
 }
 

@@ -19,7 +19,7 @@ public struct Workspace: Sendable {
   /// `--settings`: the settings file, overriding the environment's.
   public let settingsOverride: URL?
   /// This checkout's own state (its environment), outside git.
-  public var localState: LocalState { LocalState(root: root) }
+  public var localState: LocalState { LocalState(root: root, userState: location.environment.userState) }
 
   public enum EnvironmentSource: Equatable, Sendable {
     case flag, variable, remembered, storeOption, implicit
@@ -36,8 +36,6 @@ public struct Workspace: Sendable {
     variables: DjsecEnvironment
   ) throws(WorkspaceError) -> Workspace {
     let (root, isProject) = try projectRoot(from: start.standardizedFileURL)
-    // Before anything is read from it: this checkout's state must be its own.
-    try LocalState(root: root).verify()
     let (env, source) = try chooseEnvironment(flag: flag, store: store, variables: variables, root: root)
     let storeURL =
       store.map { URL(fileURLWithPath: $0, relativeTo: start).standardizedFileURL }
@@ -73,7 +71,7 @@ public struct Workspace: Sendable {
       guard let env = EnvironmentName(value) else { throw .invalidEnvironment(value, source: "DJSEC_ENV") }
       return (env, .variable)
     }
-    if let remembered = LocalState(root: root).environment { return (remembered, .remembered) }
+    if let remembered = LocalState(root: root, userState: variables.userState).environment { return (remembered, .remembered) }
     return (.default, .implicit)
   }
 

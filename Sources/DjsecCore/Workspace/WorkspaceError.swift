@@ -6,8 +6,6 @@ public enum WorkspaceError: Error, Equatable, Sendable {
   case severalProjects([String])
   /// A named environment without its store file.
   case unknownEnvironment(name: String, store: String, known: [String])
-  /// `.djsec/` (this checkout's own state) is not what djsec made.
-  case untrustedLocalState(path: String, reason: String)
   /// `--store` names another environment's file than `--env`.
   case storeOfAnotherEnvironment(store: String, environment: String)
 }
@@ -20,8 +18,6 @@ extension WorkspaceError: DjsecError {
     case .severalProjects(let paths):
       "several Django projects below this folder: \(paths.map { $0 + "/manage.py" }.joined(separator: ", "))"
     case .unknownEnvironment(let name, let store, _): "no environment \(name): \(store) does not exist"
-    case .untrustedLocalState(let path, let reason):
-      "refusing to use \(path): \(reason); this checkout's state must be its own, never a commit's"
     case .storeOfAnotherEnvironment(let store, let environment): "\(store) is not environment \(environment)'s store"
     }
   }
@@ -33,8 +29,6 @@ extension WorkspaceError: DjsecError {
     case .unknownEnvironment(let name, _, let known):
       "create it with 'djsec init --env \(name) --host example.com'"
         + (known.isEmpty ? "" : ", or pick one of: \(known.joined(separator: ", ")) (djsec env list)")
-    case .untrustedLocalState:
-      "remove it (git rm -r --cached .djsec; rm -r .djsec: djsec makes it again), then see who committed it: git log -- .djsec"
     case .storeOfAnotherEnvironment: "pass --env or --store, not both"
     }
   }

@@ -44,7 +44,7 @@ extension Djsec {
 
     struct Use: ParsableCommand {
       static let configuration = CommandConfiguration(
-        abstract: "Make NAME the environment this checkout renders (remembered in .djsec/, outside git).")
+        abstract: "Make NAME the environment this checkout renders (remembered in your state folder, outside the checkout).")
       @Argument(help: "The environment's name (default for secrets.djsec).") var name: String
 
       func run() throws {

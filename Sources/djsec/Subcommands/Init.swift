@@ -15,7 +15,7 @@ extension Djsec {
         appends one marked block to settings.py that loads it (Django stops without it), takes \
         startproject's django-insecure- key out of settings.py, and adds local_settings.py to .gitignore. \
         Running it again keeps the key; --force makes a new one. A local_settings.py djsec did not write is \
-        replaced only with --force or --import, after a copy is kept in .djsec/backups/.
+        replaced only with --force or --import, after a copy is kept in your state folder (~/.local/state/djsec).
         """
     )
 
@@ -63,7 +63,10 @@ extension Djsec {
     @Option(help: "SECRET_KEY length (at least 50).")
     var keyLength = SecretKeyGenerator.minimumLength
 
-    @Flag(help: "Replace local_settings.py, with a new SECRET_KEY (a file djsec did not write is kept in .djsec/backups/).")
+    @Flag(
+      help:
+        "Replace local_settings.py, with a new SECRET_KEY (a file djsec did not write is kept in your state folder (~/.local/state/djsec))."
+    )
     var force = false
 
     @Flag(
@@ -131,9 +134,9 @@ extension Djsec {
       if let file = plan.backup {
         let path = relativePath(file, from: root)
         if let copy {
-          print("backed up \(path) to \(relativePath(copy, from: root)) (mode 0600, ignored by git)")
+          print("backed up \(path) to \(relativePath(copy, from: root)) (mode 0600, outside the checkout)")
         } else {
-          print("would back up \(path) to \(relativePath(ws.localState.backups, from: root))/")
+          print("would back up \(path) to \(ws.localState.backups.map { relativePath($0, from: root) } ?? "your state folder")/")
         }
       }
       for change in plan.changes {

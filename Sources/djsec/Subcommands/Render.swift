@@ -7,7 +7,7 @@ extension Djsec {
     static let configuration = CommandConfiguration(
       abstract: "Write local_settings.py from the template and the environment's encrypted store (mode 0600, atomically).",
       discussion: """
-        --settings, --template and --out, and the environment rendered, are remembered for this checkout (in .djsec/, \
+        --settings, --template and --out, and the environment rendered, are remembered for this checkout (in your state folder, \
         outside git), so 'rotate' renders the same way. Without them, the environment's own settings (recorded by init) apply.
         """)
     @OptionGroup var options: StoreOptions
@@ -16,7 +16,7 @@ extension Djsec {
     @Option(help: "Where to write (default: the environment's, else local_settings.py beside the settings file).") var out: String?
     @Flag(
       help: ArgumentHelp(
-        "Replace a local_settings.py djsec did not write, keeping a copy in .djsec/backups/ first.",
+        "Replace a local_settings.py djsec did not write, keeping a copy in your state folder (~/.local/state/djsec) first.",
         discussion: "Never one git tracks: its secrets would be committed."))
     var force = false
 
@@ -40,7 +40,7 @@ extension Djsec {
       }
       if let backup = outcome.backup, let file = outcome.rendered {
         let here = Djsec.currentFolder
-        print("backed up \(relativePath(file, from: here)) to \(relativePath(backup, from: here)) (mode 0600, ignored by git)")
+        print("backed up \(relativePath(file, from: here)) to \(relativePath(backup, from: here)) (mode 0600, outside the checkout)")
       }
       if let file = outcome.rendered {
         print("rendered \(relativePath(file, from: Djsec.currentFolder)) (environment \(ws.environment))")
