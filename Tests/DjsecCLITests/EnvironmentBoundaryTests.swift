@@ -103,6 +103,13 @@ final class EnvironmentBoundaryTests: XCTestCase {
     let r = try djsec(["exec", "--", "/bin/true"], status: 2)
     XCTAssertTrue(r.stderr.contains("LD_PRELOAD") && r.stderr.contains("changes which code"), r.stderr)
     XCTAssertFalse(r.stderr.contains("evil"), "the value reached the message")
+    for name in ["GUNICORN_CMD_ARGS", "OPENSSL_CONF", "PYTHONSTARTUP", "GIT_SSH_COMMAND"] {
+      try djsec(["secret", "rm", "LD_PRELOAD"], status: name == "GUNICORN_CMD_ARGS" ? 0 : 1)
+      try djsec(["secret", "set", name, "--stdin"], stdin: "-c /nonexistent/conf.py")
+      let refused = try djsec(["exec", "--", "/bin/true"], status: 2)
+      XCTAssertTrue(refused.stderr.contains(name), refused.stderr)
+      try djsec(["secret", "rm", name])
+    }
     try djsec(["exec", "--only", "SECRET_KEY", "--", "/bin/true"])
     let missing = try djsec(["exec", "--only", "SECRET_KEY", "--", "/nonexistent/program"], status: 127)
     XCTAssertTrue(missing.stderr.contains("not found"), missing.stderr)

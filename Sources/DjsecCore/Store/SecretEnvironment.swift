@@ -27,13 +27,25 @@ public enum SecretEnvironment {
 }
 
 extension SecretEnvironment {
-  /// Variables that decide which code a process runs or loads, not what
-  /// it is told: the dynamic loader's, an interpreter's search paths and
-  /// start-up files, PATH, a shell's start-up file, and the settings module
-  /// Django imports. A store value under such a name is a way to run code.
+  /// Variables that decide which code a process runs or loads, where its
+  /// TLS trust and traffic go, not what it is told: the dynamic loader's and
+  /// glibc's, interpreters' search paths and start-up files and package
+  /// indexes, git's, OpenSSL's, the WSGI/ASGI servers' command lines
+  /// (GUNICORN_CMD_ARGS takes `-c config.py`), proxies and CA bundles, PATH,
+  /// HOME, a shell's start-up file, and the settings module Django imports.
+  /// A store value under such a name is a way to run code. A list of names
+  /// cannot be complete; it covers what a Django deploy runs.
   static func changesWhatRuns(_ name: String) -> Bool {
-    let prefixes = ["LD_", "PYTHON", "PERL5", "RUBY", "NODE_", "GCONV_", "DYLD_"]
-    let names: Set = ["PATH", "BASH_ENV", "ENV", "IFS", "SHELLOPTS", "PS4", "LOCPATH", "DJANGO_SETTINGS_MODULE", "GIT_EXEC_PATH"]
+    let prefixes = [
+      "LD_", "DYLD_", "GCONV_", "GLIBC_", "PYTHON", "PERL", "RUBY", "GEM_", "NODE_", "NPM_CONFIG_", "PIP_", "JAVA_", "JDK_", "_JAVA_",
+      "GIT_", "OPENSSL_", "SSL_CERT_", "UWSGI_", "UVICORN_", "HYPERCORN_", "DAPHNE_",
+    ]
+    let names: Set = [
+      "PATH", "HOME", "SHELL", "TMPDIR", "BASH_ENV", "BASHOPTS", "ENV", "IFS", "SHELLOPTS", "PS4", "LOCPATH", "NLSPATH", "HOSTALIASES",
+      "RES_OPTIONS", "LOCALDOMAIN", "EDITOR", "VISUAL", "PAGER", "GUNICORN_CMD_ARGS", "WEB_CONCURRENCY", "SSLKEYLOGFILE",
+      "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "DJANGO_SETTINGS_MODULE",
+      "DJANGO_CONFIGURATION",
+    ]
     return names.contains(name) || prefixes.contains { name.hasPrefix($0) }
   }
 }
