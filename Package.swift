@@ -40,7 +40,7 @@ let package = Package(
     .target(
       name: "DjsecCore",
       dependencies: ["CSodium", "CHyperscan", "CPCRE2", "CZlib"],
-      resources: [.copy("Resources/rules.json")]
+      resources: [.copy("Resources/rules")]
     ),
     // Thin CLI: parses arguments, calls DjsecCore, and owns stderr (Diagnostics.swift).
     .executableTarget(

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A detection rule, loaded from `Resources/rules.json` (or `--rules PATH`).
+/// A detection rule, loaded from `Resources/rules/` (or `--rules PATH`).
 /// Rules are data: adding one needs no Swift, only a pattern and its examples.
 public struct Rule: Codable, Sendable, Equatable {
   public enum Severity: String, Codable, Sendable, Comparable, CaseIterable {
@@ -73,9 +73,29 @@ public struct Rule: Codable, Sendable, Equatable {
 /// (when two rules report the same secret, the earlier one wins).
 public struct RulesFile: Codable, Sendable {
   public var version: Int
+  /// What the file's rules are for (a provider family), for docs/rules.md.
+  public var description: String?
   /// Patterns over any secret that mark it as a placeholder.
   public var placeholders: [String]
   /// Path patterns never scanned (lock files hold checksums, not secrets).
   public var ignorePaths: [String]
   public var rules: [Rule]
+
+  public init(version: Int = 1, description: String? = nil, placeholders: [String] = [], ignorePaths: [String] = [], rules: [Rule]) {
+    self.version = version
+    self.description = description
+    self.placeholders = placeholders
+    self.ignorePaths = ignorePaths
+    self.rules = rules
+  }
+
+  // A family file holds rules only; the shared lists are in one file (00-common.json).
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    version = try c.decode(Int.self, forKey: .version)
+    description = try c.decodeIfPresent(String.self, forKey: .description)
+    placeholders = try c.decodeIfPresent([String].self, forKey: .placeholders) ?? []
+    ignorePaths = try c.decodeIfPresent([String].self, forKey: .ignorePaths) ?? []
+    rules = try c.decode([Rule].self, forKey: .rules)
+  }
 }

@@ -15,25 +15,55 @@ public final class RuleSet: Sendable {
   let ignorePaths: [PreciseRegex]
   let keywords: [[[UInt8]]]
 
-  /// The rules shipped with djsec (`Resources/rules.json`): from
-  /// `PREFIX/share/djsec/` for an installed djsec (Bundle.module would stop the
-  /// process if its bundle were missing), else from the package's resource bundle.
+  /// The rules shipped with djsec (`Resources/rules/`, one file per
+  /// provider family): from `PREFIX/share/djsec/rules/` for an installed
+  /// djsec (Bundle.module would stop the process if its bundle were
+  /// missing), else from the package's resource bundle.
   public static func builtIn() throws(RuleError) -> RuleSet {
-    if let installed = Installation.sharedFile("rules.json") { return try load(installed) }
-    guard let url = Bundle.module.url(forResource: "rules", withExtension: "json") else {
-      throw .cannotRead(path: "rules.json (djsec's resource bundle)")
-    }
-    return try load(url)
+    try load(try builtInFolder())
   }
 
-  public static func load(_ url: URL) throws(RuleError) -> RuleSet {
-    guard let data = FileManager.default.contents(atPath: url.path) else { throw .cannotRead(path: url.path) }
-    let file: RulesFile
-    do { file = try JSONDecoder().decode(RulesFile.self, from: data) } catch {
-      throw .malformed(path: url.path, reason: Self.describe(error))
+  public static func builtInFolder() throws(RuleError) -> URL {
+    if let installed = Installation.sharedFile("rules") { return installed }
+    guard let url = Bundle.module.url(forResource: "rules", withExtension: nil) else {
+      throw .cannotRead(path: "rules/ (djsec's resource bundle)")
     }
-    guard file.version == 1 else { throw .malformed(path: url.path, reason: "unsupported version \(file.version), expected 1") }
-    return try RuleSet(file, source: url.path)
+    return url
+  }
+
+  /// A rules file, or a folder of them (read in name order, so the order of
+  /// the rules, which decides which wins an overlap, is the files' order).
+  public static func load(_ url: URL) throws(RuleError) -> RuleSet {
+    let files = try readFiles(url)
+    let merged = RulesFile(
+      placeholders: files.flatMap(\.file.placeholders), ignorePaths: files.flatMap(\.file.ignorePaths),
+      rules: files.flatMap(\.file.rules))
+    return try RuleSet(merged, source: url.path)
+  }
+
+  /// Each file of `url` (itself, or the `.json` files of a folder) with its name.
+  public static func readFiles(_ url: URL) throws(RuleError) -> [(name: String, file: RulesFile)] {
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else { throw .cannotRead(path: url.path) }
+    let urls: [URL]
+    if isFolder.boolValue {
+      let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+      urls = names.filter { $0.hasSuffix(".json") }.sorted().map { url.appendingPathComponent($0) }
+      guard !urls.isEmpty else { throw .cannotRead(path: url.path + "/*.json") }
+    } else {
+      urls = [url]
+    }
+    var out: [(name: String, file: RulesFile)] = []
+    for file in urls {
+      guard let data = FileManager.default.contents(atPath: file.path) else { throw .cannotRead(path: file.path) }
+      let decoded: RulesFile
+      do { decoded = try JSONDecoder().decode(RulesFile.self, from: data) } catch {
+        throw .malformed(path: file.path, reason: Self.describe(error))
+      }
+      guard decoded.version == 1 else { throw .malformed(path: file.path, reason: "unsupported version \(decoded.version), expected 1") }
+      out.append((file.lastPathComponent, decoded))
+    }
+    return out
   }
 
   public init(_ file: RulesFile, source: String) throws(RuleError) {

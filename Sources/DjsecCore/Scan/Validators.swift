@@ -1,4 +1,4 @@
-/// Checks a regex cannot express, named from rules.json's `validators`.
+/// Checks a regex cannot express, named from the rule files' `validators`.
 enum Validators {
   typealias Check = @Sendable ([UInt8]) -> Bool
 
