@@ -83,7 +83,7 @@ final class ScanEndToEndTests: XCTestCase {
     let added = try repo.commit("add", files: ["old/settings.py": settings(renamed)])
     try FileManager.default.createDirectory(at: repo.root.appendingPathComponent("new"), withIntermediateDirectories: true)
     try repo.git("mv", "old/settings.py", "new/settings.py")
-    try repo.commit("rename")
+    let rename = try repo.commit("rename")
     let crlf = key()
     try repo.write("win/settings.py", "DEBUG = False\r\nSECRET_KEY = \"\(crlf)\"\r\nX = 1\r\n")
     let utf16 = key()
@@ -95,9 +95,10 @@ final class ScanEndToEndTests: XCTestCase {
     try repo.write("static/app.min.js", filler + "config={SECRET_KEY:\"\(minified)\"};" + filler)
     try repo.commit("more")
     let (_, findings, _) = try repo.scan()
-    let r = try XCTUnwrap(only(findings, secret: renamed))
-    XCTAssertEqual(r["commit"] as? String, added)
-    XCTAssertEqual(r["path"] as? String, "old/settings.py")
+    // A rename puts the key at a second path: one finding per path, each from the commit that put it there.
+    let r = findings.filter { $0["secret"] as? String == renamed }
+    let paths = Dictionary(uniqueKeysWithValues: r.compactMap { f in (f["path"] as? String).map { ($0, f["commit"] as? String) } })
+    XCTAssertEqual(paths, ["old/settings.py": added, "new/settings.py": rename])
     XCTAssertEqual(only(findings, secret: crlf)?["line"] as? Int, 2)
     XCTAssertEqual(only(findings, secret: utf16)?["path"] as? String, "deploy/prod.env")
     let m = try XCTUnwrap(only(findings, secret: minified))
@@ -155,6 +156,23 @@ final class ScanEndToEndTests: XCTestCase {
     XCTAssertEqual(findings.first?["otherCommits"] as? Int, 999)
     let earliest = try repo.git("rev-parse", "copy-0")
     XCTAssertEqual(findings.first?["commit"] as? String, earliest)
+  }
+
+  /// One finding per rule, secret and path (docs/scan.md): the same file
+  /// copied to a second path, byte for byte, is a second place to clean up,
+  /// each attributed to the commit that put it there.
+  func testAByteIdenticalCopyAtASecondPathIsReportedThere() throws {
+    let repo = try GitFixture("copy")
+    let content = settings(key())
+    let first = try repo.commit("settings", files: ["mysite/settings.py": content])
+    let second = try repo.commit("copy", files: ["backup/settings.py": content])
+    let (status, findings, _) = try repo.scan()
+    XCTAssertEqual(status, 1)
+    let byPath = Dictionary(uniqueKeysWithValues: findings.compactMap { f in (f["path"] as? String).map { ($0, f) } })
+    XCTAssertEqual(Set(byPath.keys), ["mysite/settings.py", "backup/settings.py"])
+    XCTAssertEqual(byPath["mysite/settings.py"]?["commit"] as? String, first)
+    XCTAssertEqual(byPath["backup/settings.py"]?["commit"] as? String, second)
+    XCTAssertEqual(byPath["backup/settings.py"]?["otherCommits"] as? Int, 0)
   }
 
   func testUnreachableObjectsOnlyWithAllObjectsAndRangesLimitTheScan() throws {

@@ -32,6 +32,9 @@ public final class Scanner: Sendable {
     var path: String
     var line: Int
     var column: Int
+    /// The blob's own path this hit was resolved to (history scans): its
+    /// introductions at that path are the ones attributed.
+    var base: String? = nil
   }
 
   public func scanGit(_ repository: GitRepository, options: ScanOptions, progress: (@Sendable (Int, Int) -> Void)? = nil)
@@ -127,19 +130,25 @@ public final class Scanner: Sendable {
 
     // Hits carry the blob and, for a view inside it, the part of the path
     // after the blob's own ("!app/.env"); now each gets its real path.
+    // A blob is scanned once, but reported at every path it was committed
+    // under (one finding per rule, secret and path): a key copied into a
+    // second settings file is a second place to clean up.
     var resolved: [Hit] = []
-    for var hit in collected.hits {
+    for hit in collected.hits {
       guard let blob = hit.blob else { continue }
-      let base: String
-      if let intro = history.first(blob) {
-        base = intro.path
-      } else {
+      var bases: [String] = []
+      for intro in history.blobs[blob] ?? [] where !bases.contains(intro.path) { bases.append(intro.path) }
+      if bases.isEmpty {
         guard options.allObjects, options.revisions == nil else { continue }
-        base = "(unreachable blob \(blob))"
+        bases = ["(unreachable blob \(blob))"]
       }
-      hit.path = base + hit.path
-      if ruleSet.isIgnored(path: base) || !ruleSet.pathAllowed(rule: hit.ruleIndex, path: hit.path) { continue }
-      resolved.append(hit)
+      for base in bases {
+        var placed = hit
+        placed.path = base + hit.path
+        placed.base = base
+        if ruleSet.isIgnored(path: base) || !ruleSet.pathAllowed(rule: hit.ruleIndex, path: placed.path) { continue }
+        resolved.append(placed)
+      }
     }
     let findings = merge(resolved, attribution: history)
     return ScanResult(findings: findings, stats: stats, warnings: warnings)
@@ -261,7 +270,7 @@ public final class Scanner: Sendable {
     var groups: [Key: (hit: Hit, intro: Attribution.Introduction?, commits: Set<Int>)] = [:]
     for hit in hits {
       // A blob found at its first path is reported there; views inside it keep their own path.
-      let intros = hit.blob.flatMap { attribution?.blobs[$0] } ?? []
+      let intros = (hit.blob.flatMap { attribution?.blobs[$0] } ?? []).filter { hit.base == nil || $0.path == hit.base }
       let path = hit.path
       let key = Key(rule: hit.ruleIndex, secret: hit.secret, path: path)
       let first = intros.first
