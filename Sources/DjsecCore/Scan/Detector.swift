@@ -88,7 +88,9 @@ public final class Detector {
   /// the rule's allow list and the shared placeholders.
   private func accepts(_ index: Int, _ secret: [UInt8]) -> Bool {
     let rule = ruleSet.rules[index]
-    if secret.count < (rule.minLength ?? 1) { return false }
+    // Counted in characters (code points), not bytes: "éééé" is four characters, not eight.
+    let characters = secret.reduce(0) { $0 + ($1 & 0xC0 != 0x80 ? 1 : 0) }
+    if characters < (rule.minLength ?? 1) { return false }
     if let minimum = rule.entropy, Entropy.shannon(secret) < minimum { return false }
     for name in rule.validators ?? [] where Validators.named(name)?(secret) == false { return false }
     let text = String(decoding: secret, as: UTF8.self)
