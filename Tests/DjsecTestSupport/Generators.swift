@@ -62,8 +62,15 @@ public struct SecretGenerator {
     case "aws_filler_id": return "AKIA" + String(repeating: "X", count: 16)
     case "pem_body": return (0..<12).map { _ in random(64, from: base64) }.joined(separator: "\n")
     default:
-      for (prefix, alphabet) in [("base62_", base62), ("hex", hex)] where name.hasPrefix(prefix) {
-        if let n = Int(name.dropFirst(prefix.count)) { return random(n, from: alphabet) }
+      // Composed in the rule files around a literal prefix (`hf_{{letters_34}}`):
+      // the prefix alone is not credential-like, the random body is made here.
+      let alphabets: [(String, [Character])] = [
+        ("base62_", base62), ("hex", hex), ("urlsafe_", urlsafe), ("letters_", upper + lower), ("digits_", digits),
+        ("upperhex_", Array("0123456789ABCDEF")),
+      ]
+      for (prefix, alphabet) in alphabets where name.hasPrefix(prefix) {
+        // A letter after the length names a second value of that size (`hex32b`).
+        if let n = Int(name.dropFirst(prefix.count).prefix(while: \.isNumber)) { return random(n, from: alphabet) }
       }
       return nil
     }
