@@ -18,25 +18,26 @@ public final class RuleSet: Sendable {
   /// The rules shipped with djsec (`Resources/rules.json`): from
   /// `PREFIX/share/djsec/` for an installed djsec (Bundle.module would stop the
   /// process if its bundle were missing), else from the package's resource bundle.
-  public static func builtIn() throws(RuleError) -> RuleSet {
-    if let installed = Installation.sharedFile("rules.json") { return try load(installed) }
+  /// With a `cache`, compiled databases are kept there between runs.
+  public static func builtIn(cache: EngineCache? = nil) throws(RuleError) -> RuleSet {
+    if let installed = Installation.sharedFile("rules.json") { return try load(installed, cache: cache) }
     guard let url = Bundle.module.url(forResource: "rules", withExtension: "json") else {
       throw .cannotRead(path: "rules.json (djsec's resource bundle)")
     }
-    return try load(url)
+    return try load(url, cache: cache)
   }
 
-  public static func load(_ url: URL) throws(RuleError) -> RuleSet {
+  public static func load(_ url: URL, cache: EngineCache? = nil) throws(RuleError) -> RuleSet {
     guard let data = FileManager.default.contents(atPath: url.path) else { throw .cannotRead(path: url.path) }
     let file: RulesFile
     do { file = try JSONDecoder().decode(RulesFile.self, from: data) } catch {
       throw .malformed(path: url.path, reason: Self.describe(error))
     }
     guard file.version == 1 else { throw .malformed(path: url.path, reason: "unsupported version \(file.version), expected 1") }
-    return try RuleSet(file, source: url.path)
+    return try RuleSet(file, source: url.path, cache: cache)
   }
 
-  public init(_ file: RulesFile, source: String) throws(RuleError) {
+  public init(_ file: RulesFile, source: String, cache: EngineCache? = nil) throws(RuleError) {
     var seen = Set<String>()
     for rule in file.rules where !seen.insert(rule.id).inserted {
       throw .malformed(path: source, reason: "rule id \(rule.id) appears twice")
@@ -76,8 +77,9 @@ public final class RuleSet: Sendable {
     keywords = file.rules.map { $0.keywords.map { Array($0.lowercased().utf8) } }
     let everywhere = file.rules.indices.filter { (file.rules[$0].scope ?? .all) == .all }
     do {
-      database = try HyperscanDatabase(expressions: everywhere.map { file.rules[$0].pattern }, ids: everywhere)
-      binaryDatabase = try HyperscanDatabase(expressions: file.rules.map(\.pattern), ids: Array(file.rules.indices))
+      database = try HyperscanDatabase(expressions: everywhere.map { file.rules[$0].pattern }, ids: everywhere, cache: cache)
+      binaryDatabase = try HyperscanDatabase(
+        expressions: file.rules.map(\.pattern), ids: Array(file.rules.indices), cache: cache)
     } catch {
       throw .invalidPattern(rule: file.rules[min(error.index, file.rules.count - 1)].id, reason: error.message)
     }
