@@ -32,7 +32,7 @@ enum CLI {
     throw XCTSkip("no Django virtualenv at \(url.path): run 'make test' to create it")
   }
 
-  /// Per test process: stands in for the user's XDG state and config folders.
+  /// Per test process: stands in for the user's XDG state, config and cache folders.
   static let testHome: URL = {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("djsec-test-home-\(ProcessInfo.processInfo.processIdentifier)")
     try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -53,6 +53,7 @@ enum CLI {
     // the XDG folders: tests never touch the real ones.
     env["XDG_STATE_HOME"] = testHome.appendingPathComponent("state").path
     env["XDG_CONFIG_HOME"] = testHome.appendingPathComponent("config").path
+    env["XDG_CACHE_HOME"] = testHome.appendingPathComponent("cache").path
     env["XDG_RUNTIME_DIR"] = nil
     env.merge(environment) { $1 }
     process.environment = env

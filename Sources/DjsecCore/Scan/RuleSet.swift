@@ -18,9 +18,10 @@ public final class RuleSet: Sendable {
   /// The rules shipped with djsec (`Resources/rules/`, one file per
   /// provider family): from `PREFIX/share/djsec/rules/` for an installed
   /// djsec (Bundle.module would stop the process if its bundle were
-  /// missing), else from the package's resource bundle.
-  public static func builtIn() throws(RuleError) -> RuleSet {
-    try load(try builtInFolder())
+  /// missing), else from the package's resource bundle. With a `cache`,
+  /// compiled databases are kept there between runs.
+  public static func builtIn(cache: EngineCache? = nil) throws(RuleError) -> RuleSet {
+    try load(try builtInFolder(), cache: cache)
   }
 
   public static func builtInFolder() throws(RuleError) -> URL {
@@ -33,12 +34,12 @@ public final class RuleSet: Sendable {
 
   /// A rules file, or a folder of them (read in name order, so the order of
   /// the rules, which decides which wins an overlap, is the files' order).
-  public static func load(_ url: URL) throws(RuleError) -> RuleSet {
+  public static func load(_ url: URL, cache: EngineCache? = nil) throws(RuleError) -> RuleSet {
     let files = try readFiles(url)
     let merged = RulesFile(
       placeholders: files.flatMap(\.file.placeholders), ignorePaths: files.flatMap(\.file.ignorePaths),
       rules: files.flatMap(\.file.rules))
-    return try RuleSet(merged, source: url.path)
+    return try RuleSet(merged, source: url.path, cache: cache)
   }
 
   /// Each file of `url` (itself, or the `.json` files of a folder) with its name.
@@ -66,7 +67,7 @@ public final class RuleSet: Sendable {
     return out
   }
 
-  public init(_ file: RulesFile, source: String) throws(RuleError) {
+  public init(_ file: RulesFile, source: String, cache: EngineCache? = nil) throws(RuleError) {
     var seen = Set<String>()
     for rule in file.rules where !seen.insert(rule.id).inserted {
       throw .malformed(path: source, reason: "rule id \(rule.id) appears twice")
@@ -106,8 +107,9 @@ public final class RuleSet: Sendable {
     keywords = file.rules.map { $0.keywords.map { Array($0.lowercased().utf8) } }
     let everywhere = file.rules.indices.filter { (file.rules[$0].scope ?? .all) == .all }
     do {
-      database = try HyperscanDatabase(expressions: everywhere.map { file.rules[$0].pattern }, ids: everywhere)
-      binaryDatabase = try HyperscanDatabase(expressions: file.rules.map(\.pattern), ids: Array(file.rules.indices))
+      database = try HyperscanDatabase(expressions: everywhere.map { file.rules[$0].pattern }, ids: everywhere, cache: cache)
+      binaryDatabase = try HyperscanDatabase(
+        expressions: file.rules.map(\.pattern), ids: Array(file.rules.indices), cache: cache)
     } catch {
       throw .invalidPattern(rule: file.rules[min(error.index, file.rules.count - 1)].id, reason: error.message)
     }

@@ -56,7 +56,8 @@ extension Djsec {
       guard let reporter = Reporters.named(format) else {
         throw ValidationError("unknown format \(format): use text, json or sarif")
       }
-      let ruleSet = try rules.map { try RuleSet.load(URL(fileURLWithPath: $0)) } ?? RuleSet.builtIn()
+      let cache = EngineCache(environment: ProcessInfo.processInfo.environment)
+      let ruleSet = try rules.map { try RuleSet.load(URL(fileURLWithPath: $0), cache: cache) } ?? RuleSet.builtIn(cache: cache)
       var options = ScanOptions()
       options.allObjects = allObjects
       options.maxBlobSize = maxSize << 20

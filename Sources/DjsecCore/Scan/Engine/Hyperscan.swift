@@ -1,5 +1,6 @@
 // The only file that calls Hyperscan. Every rule's pattern goes into one
-// block-mode database, compiled once; a scan reports (rule, end offset) hits
+// block-mode database, compiled once (and cached between runs, see
+// EngineCache.swift); a scan reports (rule, end offset) hits
 // that the precise matcher (PCRE2.swift) then confirms.
 internal import CHyperscan
 
@@ -21,11 +22,31 @@ final class HyperscanDatabase: @unchecked Sendable {
   /// superset of the real matches (it relaxes what it cannot do exactly, such
   /// as back-references), never fewer, which is what a prefilter must promise.
   /// `ids[i]` is what a match of `expressions[i]` reports (the rule's index).
-  init(expressions: [String], ids: [Int]) throws(CompileFailure) {
-    var database: OpaquePointer?
-    var failure: UnsafeMutablePointer<hs_compile_error_t>?
+  ///
+  /// With a `cache`, a database compiled before for exactly these inputs on
+  /// this library and CPU is loaded instead, and a new one is stored there.
+  init(expressions: [String], ids: [Int], cache: EngineCache? = nil) throws(CompileFailure) {
     let flags = [UInt32](repeating: UInt32(HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY), count: expressions.count)
     let ids = ids.map(UInt32.init)
+    let key = cache.map { _ in Self.cacheKey(expressions: expressions, ids: ids, flags: flags) }
+    if let cache, let key, let bytes = cache.load(key: key) {
+      if let database = Self.deserialize(bytes) {
+        cache.note(loaded: 1)
+        self.database = database
+        return
+      }
+      cache.discard(key: key)
+    }
+    database = try Self.compile(expressions: expressions, ids: ids, flags: flags)
+    if let cache, let key {
+      cache.note(compiled: 1)
+      if let bytes = Self.serialize(database) { cache.store(bytes, key: key) }
+    }
+  }
+
+  private static func compile(expressions: [String], ids: [UInt32], flags: [UInt32]) throws(CompileFailure) -> OpaquePointer {
+    var database: OpaquePointer?
+    var failure: UnsafeMutablePointer<hs_compile_error_t>?
     let cStrings = expressions.map { strdup($0) }
     defer { cStrings.forEach { free($0) } }
     let status = cStrings.map { UnsafePointer<CChar>($0) }.withUnsafeBufferPointer { exprs in
@@ -39,7 +60,69 @@ final class HyperscanDatabase: @unchecked Sendable {
       if let failure { hs_free_compile_error(failure) }
       throw CompileFailure(index: max(0, index), message: message)
     }
-    self.database = database
+    return database
+  }
+
+  /// A digest of everything that shapes a compiled database: the library's
+  /// version, the CPU features it compiles for (hs_compile_multi with no
+  /// platform targets this machine), the mode, and each expression with its
+  /// id and flags, in order. Every part is length-prefixed, so no two inputs
+  /// run together into the same bytes.
+  static func cacheKey(expressions: [String], ids: [UInt32], flags: [UInt32]) -> String {
+    var material = Array("djsec hyperscan database 1\0".utf8)
+    func append(_ value: UInt64) { withUnsafeBytes(of: value.littleEndian) { material += $0 } }
+    func append(_ bytes: [UInt8]) {
+      append(UInt64(bytes.count))
+      material += bytes
+    }
+    append(Array(String(cString: hs_version()).utf8))
+    var platform = hs_platform_info_t()
+    if hs_populate_platform(&platform) == HS_SUCCESS {
+      // Field by field: the struct's padding bytes are not defined.
+      append(UInt64(platform.tune))
+      append(UInt64(platform.cpu_features))
+      append(UInt64(platform.reserved1))
+      append(UInt64(platform.reserved2))
+    } else {
+      append(Array("unknown platform".utf8))
+    }
+    append(UInt64(HS_MODE_BLOCK))
+    append(UInt64(expressions.count))
+    for (i, expression) in expressions.enumerated() {
+      append(UInt64(ids[i]))
+      append(UInt64(flags[i]))
+      append(Array(expression.utf8))
+    }
+    return SecretDigest.hex(material)
+  }
+
+  private static func serialize(_ database: OpaquePointer) -> [UInt8]? {
+    var bytes: UnsafeMutablePointer<CChar>?
+    var length = 0
+    guard hs_serialize_database(database, &bytes, &length) == HS_SUCCESS, let bytes else { return nil }
+    defer { free(bytes) }
+    return Array(UnsafeRawBufferPointer(start: bytes, count: length))
+  }
+
+  /// A database from cached bytes, or nil unless Hyperscan describes them as
+  /// a block-mode database of this very library version, of a sane size, and
+  /// then accepts them (it checks their platform and checksum itself).
+  private static func deserialize(_ bytes: [UInt8]) -> OpaquePointer? {
+    let version = String(cString: hs_version()).split(separator: " ").first.map(String.init) ?? ""
+    return bytes.withUnsafeBytes { raw -> OpaquePointer? in
+      guard let base = raw.baseAddress?.assumingMemoryBound(to: CChar.self), !version.isEmpty else { return nil }
+      var info: UnsafeMutablePointer<CChar>?
+      guard hs_serialized_database_info(base, raw.count, &info) == HS_SUCCESS, let info else { return nil }
+      let described = String(cString: info)
+      free(info)
+      guard described.hasPrefix("Version: \(version) "), described.hasSuffix("Mode: BLOCK") else { return nil }
+      var size = 0
+      guard hs_serialized_database_size(base, raw.count, &size) == HS_SUCCESS, size > 0, size <= EngineCache.maximumSize
+      else { return nil }
+      var database: OpaquePointer?
+      guard hs_deserialize_database(base, raw.count, &database) == HS_SUCCESS, let database else { return nil }
+      return database
+    }
   }
 
   deinit { hs_free_database(database) }
