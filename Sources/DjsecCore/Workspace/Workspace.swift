@@ -19,7 +19,9 @@ public struct Workspace: Sendable {
   /// `--settings`: the settings file, overriding the environment's.
   public let settingsOverride: URL?
   /// This checkout's own state (its environment), outside git.
-  public var localState: LocalState { LocalState(root: root, userState: location.environment.userState) }
+  /// Settled once (its folder is a digest of the checkout's resolved path):
+  /// render, rotate and status ask it several times per command.
+  public let localState: LocalState
 
   public enum EnvironmentSource: Equatable, Sendable {
     case flag, variable, remembered, storeOption, implicit
@@ -36,14 +38,16 @@ public struct Workspace: Sendable {
     variables: DjsecEnvironment
   ) throws(WorkspaceError) -> Workspace {
     let (root, isProject) = try projectRoot(from: start.standardizedFileURL)
-    let (env, source) = try chooseEnvironment(flag: flag, store: store, variables: variables, root: root)
+    let state = LocalState(root: root, userState: variables.userState)
+    let (env, source) = try chooseEnvironment(flag: flag, store: store, variables: variables, state: state)
     let storeURL =
       store.map { URL(fileURLWithPath: $0, relativeTo: start).standardizedFileURL }
       ?? root.appendingPathComponent(env.storeFileName)
     return Workspace(
       root: root, isDjangoProject: isProject, environment: env, environmentSource: source,
       location: location(root: root, store: storeURL, env: env, variables: variables, key: key),
-      settingsOverride: settings.map { URL(fileURLWithPath: $0, relativeTo: start).standardizedFileURL })
+      settingsOverride: settings.map { URL(fileURLWithPath: $0, relativeTo: start).standardizedFileURL },
+      localState: state)
   }
 
   static func location(root: URL, store: URL, env: EnvironmentName, variables: DjsecEnvironment, key: String?) -> StoreLocation {
@@ -52,7 +56,7 @@ public struct Workspace: Sendable {
     return location
   }
 
-  static func chooseEnvironment(flag: String?, store: String?, variables: DjsecEnvironment, root: URL) throws(WorkspaceError) -> (
+  static func chooseEnvironment(flag: String?, store: String?, variables: DjsecEnvironment, state: LocalState) throws(WorkspaceError) -> (
     EnvironmentName, EnvironmentSource
   ) {
     if let flag {
@@ -71,7 +75,7 @@ public struct Workspace: Sendable {
       guard let env = EnvironmentName(value) else { throw .invalidEnvironment(value, source: "DJSEC_ENV") }
       return (env, .variable)
     }
-    if let remembered = LocalState(root: root, userState: variables.userState).environment { return (remembered, .remembered) }
+    if let remembered = state.environment { return (remembered, .remembered) }
     return (.default, .implicit)
   }
 
