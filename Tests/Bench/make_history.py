@@ -13,6 +13,9 @@ introduced by a merge, renamed, inside a zip or a .pyc, UTF-16, CRLF, minified).
 """
 import argparse, base64, io, json, os, py_compile, random, secrets, string, subprocess, sys, tempfile, zipfile, zlib
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import families  # noqa: E402
+
 DJANGO = "abcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*(-_=+)"
 B62 = string.ascii_letters + string.digits
 URLSAFE = B62 + "-_"
@@ -188,6 +191,14 @@ def plant(repo):
     }
     for path, text in decoys.items():
         repo.commit("main", "docs", {path: text}); repo.decoy("decoy", text, path)
+
+    # Every credential family, from families/ (one module per provider group).
+    for case in families.all_cases():
+        repo.commit("main", f"{case.kind} config", {case.path: case.text})
+        if case.secret is None:
+            repo.decoy(case.kind, case.text, case.path)
+        else:
+            repo.secret(case.kind, case.secret, case.path, case.shape)
 
 def ordinary(repo, n, rng):
     """Everyday development: views, models, tests and templates changing."""
