@@ -13,17 +13,16 @@ import Testing
   @Test(arguments: rules)
   func matches(_ rule: Rule) throws {
     #expect(!rule.examples.match.isEmpty, "rule \(rule.id) has no match example")
-    let detector = Detector(ruleSet: Self.ruleSet)
+    let detector = DjsecCore.Scanner(ruleSet: Self.ruleSet)
     for example in rule.examples.match {
       var generator = SecretGenerator()
       let text = try generator.fill(example.text)
       let expected = try example.secret.map { try generator.fill($0) }
       let found = detect(detector, text, path: example.path ?? "example.txt", binaryStrings: rule.scope == .binary)
-      let mine = found.filter { Self.rules[$0.ruleIndex].id == rule.id }
-      #expect(!mine.isEmpty, "rule \(rule.id) missed: \(example.text) (found: \(found.map { Self.rules[$0.ruleIndex].id }))")
+      let mine = found.filter { $0.rule == rule.id }
+      #expect(!mine.isEmpty, "rule \(rule.id) missed: \(example.text) (found: \(found.map { $0.rule }))")
       if let expected {
-        #expect(
-          mine.contains { String(decoding: $0.secret, as: UTF8.self) == expected }, "rule \(rule.id): wrong secret for \(example.text)")
+        #expect(mine.contains { $0.secret == expected }, "rule \(rule.id): wrong secret for \(example.text)")
       }
     }
   }
@@ -31,25 +30,25 @@ import Testing
   @Test(arguments: rules)
   func ignores(_ rule: Rule) throws {
     #expect(!rule.examples.noMatch.isEmpty, "rule \(rule.id) has no noMatch example")
-    let detector = Detector(ruleSet: Self.ruleSet)
+    let detector = DjsecCore.Scanner(ruleSet: Self.ruleSet)
     for example in rule.examples.noMatch {
       #expect(example.why != nil, "rule \(rule.id): a noMatch example must say why")
       var generator = SecretGenerator()
       let text = try generator.fill(example.text)
       let found = detect(detector, text, path: example.path ?? "example.txt", binaryStrings: rule.scope == .binary)
-      #expect(found.isEmpty, "rule \(rule.id): reported \(found.map { Self.rules[$0.ruleIndex].id }) in: \(example.text)")
+      #expect(found.isEmpty, "rule \(rule.id): reported \(found.map { $0.rule }) in: \(example.text)")
     }
   }
 
   @Test func allowCommentSuppresses() throws {
     var generator = SecretGenerator()
     let text = try generator.fill("SECRET_KEY = '{{django_key}}'  # djsec:allow (test fixture)\n")
-    #expect(detect(Detector(ruleSet: Self.ruleSet), text, path: "settings.py").isEmpty)
+    #expect(detect(DjsecCore.Scanner(ruleSet: Self.ruleSet), text, path: "settings.py").isEmpty)
   }
 
-  private func detect(_ detector: Detector, _ text: String, path: String, binaryStrings: Bool = false) -> [Detection] {
+  private func detect(_ scanner: DjsecCore.Scanner, _ text: String, path: String, binaryStrings: Bool = false) -> [Finding] {
     var text = text
-    return text.withUTF8 { detector.detect(UnsafeRawBufferPointer($0), binaryStrings: binaryStrings) }
+    return text.withUTF8 { scanner.findings(in: UnsafeRawBufferPointer($0), path: path, binaryStrings: binaryStrings) }
   }
 }
 

@@ -66,7 +66,7 @@ public struct SecretGenerator {
       // the prefix alone is not credential-like, the random body is made here.
       let alphabets: [(String, [Character])] = [
         ("base62_", base62), ("hex", hex), ("urlsafe_", urlsafe), ("letters_", upper + lower), ("digits_", digits),
-        ("upperhex_", Array("0123456789ABCDEF")),
+        ("upperhex_", Array("0123456789ABCDEF")), ("base64_", base64),
       ]
       for (prefix, alphabet) in alphabets where name.hasPrefix(prefix) {
         // A letter after the length names a second value of that size (`hex32b`).

@@ -17,6 +17,7 @@ public struct JSONReporter: Reporter {
     var rule: String
     var description: String
     var severity: String
+    var confidence: String
     var path: String
     var line: Int
     var column: Int
@@ -46,7 +47,8 @@ public struct JSONReporter: Reporter {
     let doc = Document(
       findings: result.findings.map { f in
         Item(
-          rule: f.rule, description: f.description, severity: f.severity.rawValue, path: f.path, line: f.line, column: f.column,
+          rule: f.rule, description: f.description, severity: f.severity.rawValue, confidence: f.confidence.rawValue, path: f.path,
+          line: f.line, column: f.column,
           commit: f.commit?.sha, author: f.commit?.author, date: f.commit?.date, otherCommits: f.otherCommits, blob: f.blob,
           fingerprint: f.fingerprint, secretHash: f.secretHash, secret: options.showSecrets ? f.secret : nil)
       },

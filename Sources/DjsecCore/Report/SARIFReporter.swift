@@ -18,11 +18,14 @@ public struct SARIFReporter: Reporter {
       rules.map { r in
         [
           "id": r.id, "name": r.id, "shortDescription": ["text": r.description],
-          "defaultConfiguration": ["level": level(r.severity)], "properties": ["severity": r.severity.rawValue],
+          "defaultConfiguration": ["level": level(r.severity)],
+          "properties": ["severity": r.severity.rawValue, "confidence": (r.confidence ?? .high).rawValue],
         ]
       } + ruleIds.subtracting(known).sorted().map { ["id": $0, "shortDescription": ["text": $0]] }
     let results: [[String: Any]] = result.findings.map { f in
-      var properties: [String: Any] = ["severity": f.severity.rawValue, "otherCommits": f.otherCommits, "secretHash": f.secretHash]
+      var properties: [String: Any] = [
+        "severity": f.severity.rawValue, "confidence": f.confidence.rawValue, "otherCommits": f.otherCommits, "secretHash": f.secretHash,
+      ]
       if let c = f.commit {
         properties["commit"] = c.sha
         properties["author"] = c.author

@@ -13,7 +13,8 @@ public struct TextReporter: Reporter {
       out += paint(path, "1") + "\n"
       for f in byPath[path]!.sorted(by: { ($0.line, $0.column) < ($1.line, $1.column) }) {
         let color = f.severity >= .critical ? "31" : f.severity >= .high ? "33" : "36"
-        out += "  \(f.line):\(f.column)  " + paint(f.severity.rawValue, color) + "  \(f.rule)  \(f.description)\n"
+        let unsure = f.confidence < .high ? " (\(f.confidence.rawValue) confidence)" : ""
+        out += "  \(f.line):\(f.column)  " + paint(f.severity.rawValue, color) + "  \(f.rule)  \(f.description)\(unsure)\n"
         if let c = f.commit {
           let also = f.otherCommits > 0 ? " (and \(f.otherCommits) other commit\(f.otherCommits == 1 ? "" : "s"))" : ""
           out += "      commit \(c.sha.prefix(12)) \(c.date) \(c.author)\(also)\n"

@@ -40,13 +40,24 @@ public final class Detector {
       ruleSet.database.scan(buffer, scratch: scratch, into: hits)
     }
     var found: [Detection] = []
+    var claimed: [Range<Int>] = []
     for (index, ends) in hits.ends.enumerated() where !ends.isEmpty {
-      confirm(rule: index, ends: ends, in: buffer, into: &found)
+      confirm(rule: index, ends: ends, in: buffer, into: &found, claimed: &claimed)
+    }
+    // A value a specific rule matched and then rejected (a documented example,
+    // a token whose checksum fails) is that rule's call: a generic rule must
+    // not report it as a random string under a secret's name.
+    if !claimed.isEmpty {
+      found.removeAll { d in
+        (ruleSet.rules[d.ruleIndex].confidence ?? .high) == .low && claimed.contains { $0.overlaps(d.range) }
+      }
     }
     return dedupe(found, in: buffer)
   }
 
-  private func confirm(rule index: Int, ends: [Int], in buffer: UnsafeRawBufferPointer, into found: inout [Detection]) {
+  private func confirm(
+    rule index: Int, ends: [Int], in buffer: UnsafeRawBufferPointer, into found: inout [Detection], claimed: inout [Range<Int>]
+  ) {
     let rule = ruleSet.rules[index]
     let lookbehind = rule.lookbehind ?? 1024
     // Windows around the hits, merged where they overlap, each extended to the
@@ -64,8 +75,12 @@ public final class Detector {
     for window in windows {
       for match in ruleSet.precise[index].matches(in: buffer, window: window) {
         guard containsKeyword(index, buffer, match.range) else { continue }
-        for (secret, range) in extract(rule, match, buffer) where accepts(index, secret) {
-          found.append(Detection(ruleIndex: index, secret: secret, range: range, line: 0, column: 0))
+        for (secret, range) in extract(rule, match, buffer) {
+          if accepts(index, secret) {
+            found.append(Detection(ruleIndex: index, secret: secret, range: range, line: 0, column: 0))
+          } else if (rule.confidence ?? .high) > .low {
+            claimed.append(range)
+          }
         }
       }
     }
@@ -92,6 +107,7 @@ public final class Detector {
     let characters = secret.reduce(0) { $0 + ($1 & 0xC0 != 0x80 ? 1 : 0) }
     if characters < (rule.minLength ?? 1) { return false }
     if let minimum = rule.entropy, Entropy.shannon(secret) < minimum { return false }
+    if rule.randomLike == true, !RandomnessFloor.passes(secret) { return false }
     for name in rule.validators ?? [] where Validators.named(name)?(secret) == false { return false }
     let text = String(decoding: secret, as: UTF8.self)
     if ruleSet.allows[index].contains(where: { $0.matches(text) }) { return false }
@@ -114,7 +130,13 @@ public final class Detector {
     guard !found.isEmpty else { return [] }
     var kept: [Detection] = []
     for d in found.sorted(by: { ($0.ruleIndex, $0.range.lowerBound) < ($1.ruleIndex, $1.range.lowerBound) }) {
-      if kept.contains(where: { $0.range.overlaps(d.range) || ($0.range.isEmpty && $0.range.lowerBound == d.range.lowerBound) }) {
+      // A rule limited to some paths wins its overlaps later, once the path
+      // is known (Scanner.resolveOverlaps): here it must not hide the rule
+      // that applies where it does not (`secret_key` in .s3cfg is AWS's).
+      if kept.contains(where: {
+        !ruleSet.conditional[$0.ruleIndex]
+          && ($0.range.overlaps(d.range) || ($0.range.isEmpty && $0.range.lowerBound == d.range.lowerBound))
+      }) {
         continue
       }
       kept.append(d)

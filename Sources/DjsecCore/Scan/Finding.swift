@@ -2,7 +2,11 @@
 public struct Finding: Sendable, Equatable {
   public var rule: String
   public var description: String
+  /// The rule's severity, lowered to `low` in tests and docs unless the
+  /// rule recognises a provider's own format.
   public var severity: Rule.Severity
+  /// How sure the rule is that the match is a credential (see `Rule.confidence`).
+  public var confidence: Rule.Confidence
   public var path: String
   public var line: Int
   public var column: Int

@@ -50,6 +50,26 @@ public struct Rule: Codable, Sendable, Equatable {
   public var validators: [String]?
   /// Path patterns (PCRE2 over the path) the rule is limited to.
   public var paths: [String]?
+  /// Path patterns where the rule does not apply: a generic rule that reads
+  /// config syntax (an unquoted `password: value`) is noise in code, CSS and
+  /// source maps.
+  public var skipPaths: [String]?
+  /// Instead of one entropy floor: the secret must look as random as 99 % of
+  /// random strings of its own alphabet (hex, alphanumeric, base64) and length.
+  /// A 32-hex key sits around 3.6 bits per character, a 32-character base62
+  /// token around 4.5: one floor either drops the first or keeps words.
+  public var randomLike: Bool?
+  /// How sure a match is a credential: `high` for a provider's own format (a
+  /// prefix, a checksum), `medium` for a value recognised by the name beside
+  /// it, `low` for generic rules. Below `high`, a finding in a test or docs
+  /// location is reported at low severity.
+  public var confidence: Confidence?
+
+  public enum Confidence: String, Codable, Sendable, Comparable, CaseIterable {
+    case low, medium, high
+    private var rank: Int { Self.allCases.firstIndex(of: self)! }
+    public static func < (a: Self, b: Self) -> Bool { a.rank < b.rank }
+  }
   /// How far before a prefilter hit a match may start, in bytes (default 1024):
   /// the precise matcher looks this far back and no further.
   public var lookbehind: Int?
@@ -79,13 +99,24 @@ public struct RulesFile: Codable, Sendable {
   public var placeholders: [String]
   /// Path patterns never scanned (lock files hold checksums, not secrets).
   public var ignorePaths: [String]
+  /// Path patterns of vendored trees (site-packages, node_modules, virtualenvs,
+  /// .tox): other people's code, skipped unless `--include-vendored`.
+  public var vendoredPaths: [String]
+  /// Path patterns of tests and docs: a finding there is reported at low
+  /// severity unless its rule recognises a provider's own format.
+  public var lowSeverityPaths: [String]
   public var rules: [Rule]
 
-  public init(version: Int = 1, description: String? = nil, placeholders: [String] = [], ignorePaths: [String] = [], rules: [Rule]) {
+  public init(
+    version: Int = 1, description: String? = nil, placeholders: [String] = [], ignorePaths: [String] = [],
+    vendoredPaths: [String] = [], lowSeverityPaths: [String] = [], rules: [Rule]
+  ) {
     self.version = version
     self.description = description
     self.placeholders = placeholders
     self.ignorePaths = ignorePaths
+    self.vendoredPaths = vendoredPaths
+    self.lowSeverityPaths = lowSeverityPaths
     self.rules = rules
   }
 
@@ -96,6 +127,8 @@ public struct RulesFile: Codable, Sendable {
     description = try c.decodeIfPresent(String.self, forKey: .description)
     placeholders = try c.decodeIfPresent([String].self, forKey: .placeholders) ?? []
     ignorePaths = try c.decodeIfPresent([String].self, forKey: .ignorePaths) ?? []
+    vendoredPaths = try c.decodeIfPresent([String].self, forKey: .vendoredPaths) ?? []
+    lowSeverityPaths = try c.decodeIfPresent([String].self, forKey: .lowSeverityPaths) ?? []
     rules = try c.decode([Rule].self, forKey: .rules)
   }
 }

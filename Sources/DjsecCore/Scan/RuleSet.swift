@@ -12,7 +12,13 @@ public final class RuleSet: Sendable {
   let allows: [[PreciseRegex]]
   let placeholders: [PreciseRegex]
   let pathRules: [[PreciseRegex]?]
+  let skipPathRules: [[PreciseRegex]]
+  /// Rules that apply only at some paths: they cannot win an overlap until
+  /// the path is known (a blob is matched before its paths are).
+  let conditional: [Bool]
   let ignorePaths: [PreciseRegex]
+  let vendoredPaths: [PreciseRegex]
+  let lowSeverityPaths: [PreciseRegex]
   let keywords: [[[UInt8]]]
 
   /// The rules shipped with djsec (`Resources/rules/`, one file per
@@ -38,6 +44,7 @@ public final class RuleSet: Sendable {
     let files = try readFiles(url)
     let merged = RulesFile(
       placeholders: files.flatMap(\.file.placeholders), ignorePaths: files.flatMap(\.file.ignorePaths),
+      vendoredPaths: files.flatMap(\.file.vendoredPaths), lowSeverityPaths: files.flatMap(\.file.lowSeverityPaths),
       rules: files.flatMap(\.file.rules))
     return try RuleSet(merged, source: url.path, cache: cache)
   }
@@ -79,7 +86,11 @@ public final class RuleSet: Sendable {
     var precise: [PreciseRegex] = []
     var allows: [[PreciseRegex]] = []
     var pathRules: [[PreciseRegex]?] = []
+    var skipPathRules: [[PreciseRegex]] = []
     for rule in file.rules {
+      var skips: [PreciseRegex] = []
+      for p in rule.skipPaths ?? [] { skips.append(try compile(p, rule: rule.id)) }
+      skipPathRules.append(skips)
       precise.append(try compile(rule.pattern, rule: rule.id))
       var a: [PreciseRegex] = []
       for p in rule.allow ?? [] { a.append(try compile(p, rule: rule.id)) }
@@ -98,12 +109,20 @@ public final class RuleSet: Sendable {
     self.precise = precise
     self.allows = allows
     self.pathRules = pathRules
+    self.skipPathRules = skipPathRules
+    conditional = file.rules.map { $0.paths != nil || !($0.skipPaths ?? []).isEmpty }
     var placeholders: [PreciseRegex] = []
     for p in file.placeholders { placeholders.append(try compile(p, rule: "placeholders")) }
     self.placeholders = placeholders
     var ignore: [PreciseRegex] = []
     for p in file.ignorePaths { ignore.append(try compile(p, rule: "ignorePaths")) }
     ignorePaths = ignore
+    var vendored: [PreciseRegex] = []
+    for p in file.vendoredPaths { vendored.append(try compile(p, rule: "vendoredPaths")) }
+    vendoredPaths = vendored
+    var low: [PreciseRegex] = []
+    for p in file.lowSeverityPaths { low.append(try compile(p, rule: "lowSeverityPaths")) }
+    lowSeverityPaths = low
     keywords = file.rules.map { $0.keywords.map { Array($0.lowercased().utf8) } }
     let everywhere = file.rules.indices.filter { (file.rules[$0].scope ?? .all) == .all }
     do {
@@ -115,10 +134,24 @@ public final class RuleSet: Sendable {
     }
   }
 
-  /// Whether a rule limited to some paths (`paths` in the rules file) applies at `path`.
+  /// Whether a rule applies at `path`: inside its `paths` (when it has them)
+  /// and outside its `skipPaths`.
   func pathAllowed(rule index: Int, path: String) -> Bool {
-    guard let patterns = pathRules[index] else { return true }
-    return patterns.contains { $0.matches(path) }
+    if let patterns = pathRules[index], !patterns.contains(where: { $0.matches(path) }) { return false }
+    return !skipPathRules[index].contains { $0.matches(path) }
+  }
+
+  /// Other people's code (site-packages, node_modules, a virtualenv, .tox).
+  func isVendored(path: String) -> Bool {
+    vendoredPaths.contains { $0.matches(path) }
+  }
+
+  /// The severity a rule's finding gets at `path`: low in tests and docs,
+  /// unless the rule recognises a provider's own format.
+  func severity(rule index: Int, path: String) -> Rule.Severity {
+    let rule = rules[index]
+    guard (rule.confidence ?? .high) < .high, lowSeverityPaths.contains(where: { $0.matches(path) }) else { return rule.severity }
+    return .low
   }
 
   func isIgnored(path: String) -> Bool {

@@ -16,11 +16,12 @@ public enum RulesDocument {
     out += "\n\(total) rules in \(files.filter { !$0.file.rules.isEmpty }.count) families.\n"
     for (name, file) in files where !file.rules.isEmpty {
       out += "\n## \(file.description ?? name)\n\n`\(name)`\n\n"
-      out += "| id | severity | what it finds | minimum entropy |\n| --- | --- | --- | --- |\n"
+      out += "| id | severity | confidence | what it finds | minimum entropy |\n| --- | --- | --- | --- | --- |\n"
       for rule in file.rules {
-        let entropy = rule.entropy.map { String($0) } ?? ""
+        let entropy = rule.randomLike == true ? "as random as its alphabet" : rule.entropy.map { String($0) } ?? ""
         let binary = rule.scope == .binary ? " (binary files only)" : ""
-        out += "| `\(rule.id)` | \(rule.severity.rawValue) | \(rule.description)\(binary) | \(entropy) |\n"
+        let confidence = (rule.confidence ?? .high).rawValue
+        out += "| `\(rule.id)` | \(rule.severity.rawValue) | \(confidence) | \(rule.description)\(binary) | \(entropy) |\n"
       }
     }
     out += """
@@ -32,6 +33,10 @@ public enum RulesDocument {
       `%(name)s`, words such as change-me, your-secret-key-here, example, dummy, redacted, fake, sample, demo,
       runs of one character, sequences such as `abcdefgh` and `01234567`, ansible-vault and sops ciphertext,
       and djsec's own store values. Lock files are not scanned.
+
+      Vendored trees (site-packages, node_modules, virtualenvs, .tox) are skipped unless `--include-vendored`.
+      In tests and docs (tests/, test_*.py, docs/, examples/, .md, .rst) a rule below high confidence reports
+      at low severity: a provider's own format (an `sk_live_` key) keeps its severity anywhere.
 
       """
     return out

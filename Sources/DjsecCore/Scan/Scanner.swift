@@ -12,6 +12,8 @@ public struct ScanOptions: Sendable {
   /// Blobs larger than this are skipped and counted.
   public var maxBlobSize = 32 << 20
   public var workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+  /// Also report what is found in vendored trees (site-packages, node_modules…).
+  public var includeVendored = false
 
   public init() {}
 }
@@ -147,17 +149,20 @@ public final class Scanner: Sendable {
         placed.path = base + hit.path
         placed.base = base
         if ruleSet.isIgnored(path: base) || !ruleSet.pathAllowed(rule: hit.ruleIndex, path: placed.path) { continue }
+        if !options.includeVendored, ruleSet.isVendored(path: base) { continue }
         resolved.append(placed)
       }
     }
-    let findings = merge(resolved, attribution: history)
+    let findings = merge(resolveOverlaps(resolved), attribution: history)
     return ScanResult(findings: findings, stats: stats, warnings: warnings)
   }
 
   /// Scans what is staged for the next commit (`--staged`, for a pre-commit
   /// hook): each added or changed blob in the index, at its path.
   public func scanStaged(_ repository: GitRepository, options: ScanOptions) throws(ScanError) -> ScanResult {
-    let staged = try repository.stagedBlobs().filter { !ruleSet.isIgnored(path: $0.path) }
+    let staged = try repository.stagedBlobs().filter {
+      !ruleSet.isIgnored(path: $0.path) && (options.includeVendored || !ruleSet.isVendored(path: $0.path))
+    }
     let paths = Dictionary(staged.map { ($0.id, $0.path) }, uniquingKeysWith: { a, _ in a })
     let detector = Detector(ruleSet: ruleSet)
     var hits: [Hit] = []
@@ -170,7 +175,20 @@ public final class Scanner: Sendable {
       scan(bytes, path: paths[id] ?? id, blob: nil, detector: detector, into: &hits, stats: &stats)
     }
     hits = hits.filter { ruleSet.pathAllowed(rule: $0.ruleIndex, path: $0.path) }
-    return ScanResult(findings: merge(hits, attribution: nil), stats: stats, warnings: [])
+    return ScanResult(findings: merge(resolveOverlaps(hits), attribution: nil), stats: stats, warnings: [])
+  }
+
+  /// One buffer at a path, with everything a path decides (rules limited to
+  /// some paths, vendored trees, overlaps, severity in tests and docs), but
+  /// without the archive and encoding views: what a rule's examples are checked with.
+  public func findings(in buffer: UnsafeRawBufferPointer, path: String, binaryStrings: Bool = false, options: ScanOptions = ScanOptions())
+    -> [Finding]
+  {
+    if !options.includeVendored, ruleSet.isVendored(path: path) { return [] }
+    let hits = Detector(ruleSet: ruleSet).detect(buffer, binaryStrings: binaryStrings).map {
+      Hit(blob: nil, ruleIndex: $0.ruleIndex, secret: $0.secret, path: path, line: $0.line, column: $0.column)
+    }
+    return merge(resolveOverlaps(hits.filter { ruleSet.pathAllowed(rule: $0.ruleIndex, path: path) }), attribution: nil)
   }
 
   /// Scans files and folders as they are on disk (`--no-git`).
@@ -193,9 +211,15 @@ public final class Scanner: Sendable {
           continue
         }
         let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .isSymbolicLinkKey])
-        guard values?.isRegularFile == true, values?.isSymbolicLink != true else { continue }
         let full = url.standardizedFileURL.path
-        found.append((url, full.hasPrefix(prefix) ? String(full.dropFirst(prefix.count)) : full))
+        let relative = full.hasPrefix(prefix) ? String(full.dropFirst(prefix.count)) : full
+        guard values?.isRegularFile == true, values?.isSymbolicLink != true else {
+          // A vendored tree is not even walked: a virtualenv holds thousands of files.
+          if !options.includeVendored, ruleSet.isVendored(path: relative + "/") { e.skipDescendants() }
+          continue
+        }
+        if !options.includeVendored, ruleSet.isVendored(path: relative) { continue }
+        found.append((url, relative))
       }
     }
     let files = found
@@ -228,7 +252,7 @@ public final class Scanner: Sendable {
     if let unreadable { throw .unreadable(path: unreadable) }
     stats.add(collected.stats)
     let hits = collected.hits.filter { ruleSet.pathAllowed(rule: $0.ruleIndex, path: $0.path) }
-    return ScanResult(findings: merge(hits, attribution: nil), stats: stats, warnings: [])
+    return ScanResult(findings: merge(resolveOverlaps(hits), attribution: nil), stats: stats, warnings: [])
   }
 
   private func scan(
@@ -257,6 +281,36 @@ public final class Scanner: Sendable {
         }
       }
     }
+  }
+
+  /// Overlaps that only the path could settle: where a rule limited to some
+  /// paths applies, it wins over later rules that found the same secret on
+  /// the same line (the Detector left both, not knowing the path).
+  private func resolveOverlaps(_ hits: [Hit]) -> [Hit] {
+    let conditional = hits.indices.filter { ruleSet.conditional[hits[$0].ruleIndex] }
+    guard !conditional.isEmpty else { return hits }
+    struct Place: Hashable {
+      var path: String
+      var line: Int
+    }
+    var byPlace: [Place: [Int]] = [:]
+    for i in hits.indices { byPlace[Place(path: hits[i].path, line: hits[i].line), default: []].append(i) }
+    var dropped = Set<Int>()
+    for c in conditional.sorted(by: { hits[$0].ruleIndex < hits[$1].ruleIndex }) where !dropped.contains(c) {
+      for j in byPlace[Place(path: hits[c].path, line: hits[c].line)] ?? []
+      where j != c && hits[j].ruleIndex > hits[c].ruleIndex && Self.overlap(hits[c].secret, hits[j].secret) {
+        dropped.insert(j)
+      }
+    }
+    return hits.indices.filter { !dropped.contains($0) }.map { hits[$0] }
+  }
+
+  private static func overlap(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    func contains(_ x: [UInt8], _ y: [UInt8]) -> Bool {
+      guard !y.isEmpty, y.count <= x.count else { return y.isEmpty }
+      return (0...(x.count - y.count)).contains { x[$0..<($0 + y.count)].elementsEqual(y) }
+    }
+    return contains(a, b) || contains(b, a)
   }
 
   /// One finding per (rule, secret, path), attributed to the earliest commit
@@ -288,7 +342,8 @@ public final class Scanner: Sendable {
       let rule = ruleSet.rules[entry.hit.ruleIndex]
       let commit = entry.intro.flatMap { attribution?.commits[$0.commit] }
       return Finding(
-        rule: rule.id, description: rule.description, severity: rule.severity, path: entry.hit.path, line: entry.hit.line,
+        rule: rule.id, description: rule.description, severity: ruleSet.severity(rule: entry.hit.ruleIndex, path: entry.hit.path),
+        confidence: rule.confidence ?? .high, path: entry.hit.path, line: entry.hit.line,
         column: entry.hit.column, commit: commit, otherCommits: max(0, entry.commits.count - 1), blob: entry.hit.blob,
         secret: String(decoding: entry.hit.secret, as: UTF8.self), secretHash: SecretDigest.hex(entry.hit.secret))
     }

@@ -46,6 +46,9 @@ extension Djsec {
     @Option(help: "Use this rules file instead of the built-in rules.")
     var rules: String?
 
+    @Flag(help: "Also report what is in vendored trees (site-packages, node_modules, virtualenvs, .tox), skipped by default.")
+    var includeVendored = false
+
     @Option(help: "Skip blobs larger than this many MiB.")
     var maxSize = 32
 
@@ -60,6 +63,7 @@ extension Djsec {
       let ruleSet = try rules.map { try RuleSet.load(URL(fileURLWithPath: $0), cache: cache) } ?? RuleSet.builtIn(cache: cache)
       var options = ScanOptions()
       options.allObjects = allObjects
+      options.includeVendored = includeVendored
       options.maxBlobSize = maxSize << 20
       if let since { options.revisions = ["\(since)..HEAD"] }
       if let range { options.revisions = [range] }
