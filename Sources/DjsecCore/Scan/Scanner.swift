@@ -116,16 +116,14 @@ public final class Scanner: Sendable {
     }
     let history = try attribution.wait()
     stats.commits = history.commits.count
-    let listedIDs = Set(blobs.map(\.id))
-    let absent = history.blobs.keys.filter { !listedIDs.contains($0) }
-    if !absent.isEmpty {
-      let n = absent.count
+    let n = history.blobsMissing(from: blobs.map(\.id))
+    if n > 0 {
       warnings.append(
         "\(n) blob\(n == 1 ? "" : "s") named in history \(n == 1 ? "is" : "are") missing from the object store "
           + "and \(n == 1 ? "was" : "were") not scanned")
     }
     if options.revisions == nil {
-      if options.allObjects { stats.unreachableBlobs = todo.filter { history.blobs[$0.id] == nil }.count }
+      if options.allObjects { stats.unreachableBlobs = todo.filter { !history.contains($0.id) }.count }
       stats.skippedIgnoredPath =
         Set(todo.compactMap { e in history.first(e.id).flatMap { ruleSet.isIgnored(path: $0.path) ? e.id : nil } }).count
     }
@@ -139,7 +137,7 @@ public final class Scanner: Sendable {
     for hit in collected.hits {
       guard let blob = hit.blob else { continue }
       var bases: [String] = []
-      for intro in history.blobs[blob] ?? [] where !bases.contains(intro.path) { bases.append(intro.path) }
+      for intro in history.introductions(blob) where !bases.contains(intro.path) { bases.append(intro.path) }
       if bases.isEmpty {
         guard options.allObjects, options.revisions == nil else { continue }
         bases = ["(unreachable blob \(blob))"]
@@ -324,7 +322,7 @@ public final class Scanner: Sendable {
     var groups: [Key: (hit: Hit, intro: Attribution.Introduction?, commits: Set<Int>)] = [:]
     for hit in hits {
       // A blob found at its first path is reported there; views inside it keep their own path.
-      let intros = (hit.blob.flatMap { attribution?.blobs[$0] } ?? []).filter { hit.base == nil || $0.path == hit.base }
+      let intros = (hit.blob.flatMap { attribution?.introductions($0) } ?? []).filter { hit.base == nil || $0.path == hit.base }
       let path = hit.path
       let key = Key(rule: hit.ruleIndex, secret: hit.secret, path: path)
       let first = intros.first

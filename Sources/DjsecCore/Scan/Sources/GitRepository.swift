@@ -14,24 +14,6 @@ public struct CommitInfo: Sendable, Equatable {
   public var author: String
 }
 
-/// Where each blob came from: every commit whose change (against its first
-/// parent; the whole tree for a root commit) added that blob at some path.
-/// Merge commits are compared with their first parent, so content that only
-/// a merge introduced (a conflict resolution, an "evil merge") is covered.
-public struct Attribution: Sendable {
-  public struct Introduction: Sendable, Equatable {
-    public var commit: Int
-    public var path: String
-  }
-
-  public var commits: [CommitInfo] = []
-  /// Blob id → its introductions, earliest by commit date first.
-  public var blobs: [String: [Introduction]] = [:]
-
-  /// The earliest introduction (ties go to the older commit in history order).
-  func first(_ blob: String) -> Introduction? { blobs[blob]?.first }
-}
-
 /// Reads a git repository with the git command itself: one `git log` for
 /// attribution and `git cat-file` processes for content.
 public struct GitRepository: Sendable {
@@ -72,39 +54,29 @@ public struct GitRepository: Sendable {
         "-c", "core.quotePath=false", "log", "--raw", "--no-abbrev", "--no-renames", "--diff-merges=first-parent", "--no-color",
         "--format=C %H %ct %cI %an <%ae>",
       ] + (revisions ?? ["--all"])
-    var result = Attribution()
-    var current = -1
+    var builder = Attribution.Builder()
     let status = try Streamed.lines(git: args, in: path) { line in
       if line.first == UInt8(ascii: "C"), line.count > 2, line[1] == 32 {
         let parts = line.split(separator: 32, maxSplits: 4, omittingEmptySubsequences: false)
         guard parts.count >= 4 else { return }
-        result.commits.append(
+        builder.commit(
           CommitInfo(
             sha: String(decoding: parts[1], as: UTF8.self), time: Int(String(decoding: parts[2], as: UTF8.self)) ?? 0,
             date: String(decoding: parts[3], as: UTF8.self), author: parts.count > 4 ? String(decoding: parts[4], as: UTF8.self) : ""))
-        current = result.commits.count - 1
         return
       }
       // ":100644 100644 <old> <new> M\tpath"
-      guard line.first == UInt8(ascii: ":"), current >= 0, let tab = line.firstIndex(of: 9) else { return }
+      guard line.first == UInt8(ascii: ":"), let tab = line.firstIndex(of: 9) else { return }
       let fields = line[line.startIndex..<tab].split(separator: 32)
       guard fields.count >= 5 else { return }
       let status = fields[4].first ?? 0
       let newMode = fields[1]
       // Added, modified or type-changed regular files and symlinks; not deletions, not submodules.
-      guard status != UInt8(ascii: "D"), !newMode.starts(with: Array("160000".utf8)) else { return }
-      let blob = String(decoding: fields[3], as: UTF8.self)
-      let path = GitPath.unquote(Array(line[(tab + 1)...]))
-      result.blobs[blob, default: []].append(Attribution.Introduction(commit: current, path: path))
+      guard status != UInt8(ascii: "D"), !newMode.starts(with: Array("160000".utf8)), let blob = ObjectID(hex: fields[3]) else { return }
+      builder.introduce(blob, path: line[(tab + 1)...])
     }
     guard status == 0 else { throw .gitFailed(command: "git log", path: path.path) }
-    // Earliest by commit date first; git log lists newer commits first, so a
-    // stable sort on time puts the older of two equal times first when reversed.
-    let commits = result.commits
-    for (blob, intros) in result.blobs where intros.count > 1 {
-      result.blobs[blob] = intros.reversed().sorted { commits[$0.commit].time < commits[$1.commit].time }
-    }
-    return result
+    return builder.finish()
   }
 
   /// The blobs staged for the next commit (added or changed in the index),
