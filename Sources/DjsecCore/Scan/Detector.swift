@@ -76,6 +76,7 @@ public final class Detector {
       for match in ruleSet.precise[index].matches(in: buffer, window: window) {
         guard containsKeyword(index, buffer, match.range) else { continue }
         for (secret, range) in extract(rule, match, buffer) {
+          if (rule.confidence ?? .high) == .low, onMinifiedLine(buffer, range) { continue }
           if accepts(index, secret) {
             found.append(Detection(ruleIndex: index, secret: secret, range: range, line: 0, column: 0))
           } else if (rule.confidence ?? .high) > .low {
@@ -163,6 +164,17 @@ public final class Detector {
       out.append(d)
     }
     return out
+  }
+
+  /// A line of thousands of characters is a minified bundle or a source map,
+  /// whatever the file is called: a generic rule's `name = value` shape there
+  /// is code, not configuration.
+  private func onMinifiedLine(_ buffer: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
+    let limit = 2000
+    let start = max(0, range.lowerBound - limit)
+    let before = range.lowerBound - start
+    let hasBreakBefore = before < limit || buffer[start..<range.lowerBound].contains(10)
+    return !hasBreakBefore || lineEnd(buffer, from: range.upperBound, limit: limit) - range.upperBound >= limit
   }
 
   private func lineEnd(_ buffer: UnsafeRawBufferPointer, from start: Int, limit: Int) -> Int {
