@@ -125,36 +125,26 @@ public struct GitRepository: Sendable {
   /// Streams the contents of `ids` through one `git cat-file --batch`
   /// process, calling `body` with each blob's id and bytes in turn.
   public func readBlobs(_ ids: [String], body: (String, UnsafeRawBufferPointer) -> Void) throws(ScanError) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["git"] + GitMemory.bounded + ["cat-file", "--batch", "--buffer"]
-    process.environment = ChildEnvironment.variables()
-    process.currentDirectoryURL = path
-    let input = Pipe()
-    let output = Pipe()
-    process.standardInput = input
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    do { try process.run() } catch { throw .gitFailed(command: "git cat-file --batch", path: path.path) }
+    guard let child = StreamingChild.git(GitMemory.bounded + ["cat-file", "--batch", "--buffer"], in: path, input: true) else {
+      throw .gitFailed(command: "git cat-file --batch", path: path.path)
+    }
     // A writer thread feeds the ids so git never waits on us and we never wait on it.
     let writer = Thread {
-      var chunk = ""
+      var chunk: [UInt8] = []
+      chunk.reserveCapacity(64 << 10 + 64)
       for id in ids {
-        chunk += id
-        chunk += "\n"
-        if chunk.utf8.count > 64 << 10 {
-          try? input.fileHandleForWriting.write(contentsOf: Data(chunk.utf8))
-          chunk = ""
+        chunk.append(contentsOf: id.utf8)
+        chunk.append(10)
+        if chunk.count > 64 << 10 {
+          guard child.write(chunk) else { break }
+          chunk.removeAll(keepingCapacity: true)
         }
       }
-      try? input.fileHandleForWriting.write(contentsOf: Data(chunk.utf8))
-      try? input.fileHandleForWriting.close()
+      _ = child.write(chunk)
+      child.closeInput()
     }
     writer.start()
-    let fd = output.fileHandleForReading.fileDescriptor
-    // A 1 MiB pipe (the default is 64 KiB) means fewer wake-ups on both sides.
-    _ = fcntl(fd, 1031 /* F_SETPIPE_SZ */, 1 << 20)
-    let reader = ByteReader(fd: fd)
+    let reader = ByteReader(fd: child.output)
     var failure: ScanError?
     for id in ids {
       guard let header = reader.line() else {
@@ -172,10 +162,10 @@ public struct GitRepository: Sendable {
         break
       }
     }
-    if failure != nil { process.terminate() }
-    process.waitUntilExit()
+    if failure != nil { child.terminate() }
+    let status = child.wait()
     if let failure { throw failure }
-    if process.terminationStatus != 0 { throw .gitFailed(command: "git cat-file --batch", path: path.path) }
+    if status != 0 { throw .gitFailed(command: "git cat-file --batch", path: path.path) }
   }
 }
 
@@ -192,20 +182,12 @@ enum GitMemory {
 /// whole output in memory.
 enum Streamed {
   static func lines(git arguments: [String], in directory: URL, _ body: (ArraySlice<UInt8>) -> Void) throws(ScanError) -> Int32 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["git"] + GitMemory.bounded + arguments
-    process.environment = ChildEnvironment.variables()
-    process.currentDirectoryURL = directory
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    process.standardInput = FileHandle.nullDevice
-    do { try process.run() } catch { throw .gitFailed(command: "git", path: directory.path) }
-    let reader = ByteReader(fd: output.fileHandleForReading.fileDescriptor)
+    guard let child = StreamingChild.git(GitMemory.bounded + arguments, in: directory) else {
+      throw .gitFailed(command: "git", path: directory.path)
+    }
+    let reader = ByteReader(fd: child.output)
     while let line = reader.line() { body(line[...]) }
-    process.waitUntilExit()
-    return process.terminationStatus
+    return child.wait()
   }
 }
 
