@@ -1,11 +1,16 @@
 // The only file that calls PCRE2: the precise matcher, run on the windows
 // around Hyperscan's hits to find where a match starts and what its secret is.
 internal import CPCRE2
+import Foundation
 
-/// A compiled PCRE2 pattern with JIT. Immutable and shared between threads;
+/// A compiled PCRE2 pattern, JIT-compiled on first use. Shared between threads;
 /// match data (per-call state) is allocated per call.
 final class PreciseRegex: @unchecked Sendable {
+  // @unchecked Sendable: `code` is only read once compiled; the JIT step is
+  // done once, under `jitLock`.
   private let code: OpaquePointer
+  private let jitLock = NSLock()
+  private var jitted = false
 
   struct Match {
     var range: Range<Int>
@@ -26,9 +31,20 @@ final class PreciseRegex: @unchecked Sendable {
       let text = String(decoding: buffer.prefix(while: { $0 != 0 }), as: UTF8.self)
       throw PatternError(message: "\(text) at offset \(errorOffset)")
     }
-    // JIT makes confirmation cheap; without it (an unusual build) matching still works.
-    _ = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE))
     code = compiled
+  }
+
+  /// JIT makes matching cheap, but compiling hundreds of patterns for it
+  /// took most of a small scan's start-up: a pattern is JIT-compiled the
+  /// first time it is used, and most never are. Without JIT (an unusual
+  /// build) matching still works.
+  private func prepare() {
+    jitLock.lock()
+    defer { jitLock.unlock() }
+    if !jitted {
+      _ = pcre2_jit_compile_8(code, UInt32(PCRE2_JIT_COMPLETE))
+      jitted = true
+    }
   }
 
   deinit { pcre2_code_free_8(code) }
@@ -39,6 +55,7 @@ final class PreciseRegex: @unchecked Sendable {
   /// subject is the whole buffer, so anchors and look-behind see real context.
   func matches(in subject: UnsafeRawBufferPointer, window: Range<Int>, limit: Int = 256) -> [Match] {
     guard let base = subject.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return [] }
+    prepare()
     guard let data = pcre2_match_data_create_from_pattern_8(code, nil) else { return [] }
     defer { pcre2_match_data_free_8(data) }
     var found: [Match] = []
