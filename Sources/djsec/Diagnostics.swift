@@ -76,7 +76,9 @@ enum Diagnostics {
 
 enum Progress {
   static let blobs: @Sendable (Int, Int) -> Void = { done, total in
-    Diagnostics.progress("djsec: scanning \(done)/\(total) blobs")
+    // A whole-history scan reads the store in one pass without listing it
+    // first: it knows how many blobs it has read, not how many there are.
+    Diagnostics.progress(total > 0 ? "djsec: scanning \(done)/\(total) blobs" : "djsec: scanning, \(done) blobs read")
   }
 
   static func clear() { Diagnostics.progress("") }

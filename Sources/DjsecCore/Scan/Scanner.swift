@@ -55,55 +55,92 @@ public final class Scanner: Sendable {
         }
       }
     }
-    // The object listing is quick; attribution (git log) is not. For a whole-
-    // history scan, reading and matching start at once and `git log` runs
-    // beside them: a blob's path is only needed when reporting. A range scan
+    // Reading and matching start at once; attribution (git log) runs beside
+    // them, started only when the first blob with a hit turns up: a clean
+    // repository, the common case in CI, never pays for it. A range scan
     // needs attribution first, to know which few blobs to read.
-    let blobs = try repository.listBlobs()
-    // A whole-history scan starts `git log` (attribution) only when the first
-    // blob with a hit turns up: a clean repository, the common case in CI,
-    // never pays for it, and a leaky one runs it beside the rest of the scan.
     let attribution = LazyAttribution(repository: repository, revisions: options.revisions)
-    if options.revisions != nil { attribution.start() }
-    let early: Attribution? = options.revisions == nil ? nil : try attribution.wait()
-
     var stats = ScanStats()
-    var todo: [GitRepository.ObjectEntry] = []
-    for entry in blobs {
-      if let early {
+    let collected = Collected()
+    let counter = Counter()
+    nonisolated(unsafe) var failure: ScanError?
+    // Every blob in the store, and those read (not skipped as too large).
+    var listed: [String] = []
+    var todo: [String] = []
+    if options.revisions == nil {
+      let queue = BlobQueue()
+      let finished = DispatchSemaphore(value: 0)
+      nonisolated(unsafe) var seen: [String] = []
+      nonisolated(unsafe) var read: [String] = []
+      nonisolated(unsafe) var skippedLarge = 0
+      let reader = Thread {
+        do {
+          try repository.readAllBlobs(maxSize: options.maxBlobSize) { id, bytes in
+            seen.append(id)
+            guard let bytes else {
+              skippedLarge += 1
+              return
+            }
+            read.append(id)
+            queue.push(id, Array(bytes))
+          }
+        } catch let error as ScanError {
+          collected.lock.withLock { failure = error }
+        } catch {}
+        queue.close()
+        finished.signal()
+      }
+      reader.start()
+      DispatchQueue.concurrentPerform(iterations: max(1, options.workers)) { _ in
+        let detector = Detector(ruleSet: ruleSet)
+        var local: [Hit] = []
+        var localStats = ScanStats()
+        while let (id, bytes) = queue.pop() {
+          let before = local.count
+          bytes.withUnsafeBytes { scan($0, path: "", blob: id, detector: detector, into: &local, stats: &localStats) }
+          if local.count > before { attribution.start() }
+          if let progress, counter.increment() % 256 == 0 { progress(counter.value, 0) }
+        }
+        collected.add(local, localStats)
+      }
+      finished.wait()
+      (listed, todo) = (seen, read)
+      stats.skippedLarge = skippedLarge
+    } else {
+      attribution.start()
+      let early = try attribution.wait()
+      let blobs = try repository.listBlobs()
+      listed = blobs.map(\.id)
+      var entries: [GitRepository.ObjectEntry] = []
+      for entry in blobs {
         guard let intro = early.first(entry.id) else { continue }
         if ruleSet.isIgnored(path: intro.path) {
           stats.skippedIgnoredPath += 1
           continue
         }
-      }
-      if entry.size > options.maxBlobSize {
-        stats.skippedLarge += 1
-        continue
-      }
-      todo.append(entry)
-    }
-
-    let chunks = Self.partition(todo, into: options.workers)
-    let collected = Collected()
-    let total = todo.count
-    let counter = Counter()
-    nonisolated(unsafe) var failure: ScanError?
-    DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
-      let detector = Detector(ruleSet: ruleSet)
-      var local: [Hit] = []
-      var localStats = ScanStats()
-      do {
-        try repository.readBlobs(chunks[index].map(\.id)) { id, bytes in
-          let before = local.count
-          scan(bytes, path: "", blob: id, detector: detector, into: &local, stats: &localStats)
-          if local.count > before { attribution.start() }
-          if let progress, counter.increment() % 256 == 0 { progress(counter.value, total) }
+        if entry.size > options.maxBlobSize {
+          stats.skippedLarge += 1
+          continue
         }
-      } catch let error as ScanError {
-        collected.lock.withLock { failure = error }
-      } catch {}
-      collected.add(local, localStats)
+        entries.append(entry)
+      }
+      todo = entries.map(\.id)
+      let chunks = Self.partition(entries, into: options.workers)
+      let total = entries.count
+      DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
+        let detector = Detector(ruleSet: ruleSet)
+        var local: [Hit] = []
+        var localStats = ScanStats()
+        do {
+          try repository.readBlobs(chunks[index].map(\.id)) { id, bytes in
+            scan(bytes, path: "", blob: id, detector: detector, into: &local, stats: &localStats)
+            if let progress, counter.increment() % 256 == 0 { progress(counter.value, total) }
+          }
+        } catch let error as ScanError {
+          collected.lock.withLock { failure = error }
+        } catch {}
+        collected.add(local, localStats)
+      }
     }
     if let failure { throw failure }
     stats.add(collected.stats)
@@ -116,16 +153,16 @@ public final class Scanner: Sendable {
     }
     let history = try attribution.wait()
     stats.commits = history.commits.count
-    let n = history.blobsMissing(from: blobs.map(\.id))
+    let n = history.blobsMissing(from: listed)
     if n > 0 {
       warnings.append(
         "\(n) blob\(n == 1 ? "" : "s") named in history \(n == 1 ? "is" : "are") missing from the object store "
           + "and \(n == 1 ? "was" : "were") not scanned")
     }
     if options.revisions == nil {
-      if options.allObjects { stats.unreachableBlobs = todo.filter { !history.contains($0.id) }.count }
+      if options.allObjects { stats.unreachableBlobs = todo.filter { !history.contains($0) }.count }
       stats.skippedIgnoredPath =
-        Set(todo.compactMap { e in history.first(e.id).flatMap { ruleSet.isIgnored(path: $0.path) ? e.id : nil } }).count
+        Set(todo.compactMap { id in history.first(id).flatMap { ruleSet.isIgnored(path: $0.path) ? id : nil } }).count
     }
 
     // Hits carry the blob and, for a view inside it, the part of the path

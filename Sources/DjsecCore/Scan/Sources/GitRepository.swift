@@ -122,6 +122,42 @@ public struct GitRepository: Sendable {
     return out
   }
 
+  /// Streams every object in the store (packs and loose objects, reachable
+  /// or not) through one `git cat-file --batch-all-objects --batch
+  /// --unordered`, in pack order: the same single pass as the git floor,
+  /// with no listing first and no lookup by id. `body` gets each blob's id and
+  /// bytes, or nil bytes for a blob over `maxSize` (skipped, but counted).
+  public func readAllBlobs(maxSize: Int, body: (String, UnsafeRawBufferPointer?) -> Void) throws(ScanError) {
+    guard let child = StreamingChild.git(GitMemory.bounded + ["cat-file", "--batch-all-objects", "--batch", "--unordered"], in: path)
+    else { throw .gitFailed(command: "git cat-file --batch-all-objects", path: path.path) }
+    let reader = ByteReader(fd: child.output)
+    var failure: ScanError?
+    while let header = reader.line() {
+      let parts = header.split(separator: 32)
+      guard parts.count == 3, let size = Int(String(decoding: parts[2], as: UTF8.self)) else {
+        // "<id> missing": the store lists an object git cannot read (corrupt).
+        failure = .corruptObject(id: String(decoding: parts.first ?? [], as: UTF8.self), path: path.path)
+        break
+      }
+      let id = String(decoding: parts[0], as: UTF8.self)
+      let ok: Bool
+      if parts[1].elementsEqual("blob".utf8), size <= maxSize {
+        ok = reader.withNext(size) { body(id, $0) }
+      } else {
+        if parts[1].elementsEqual("blob".utf8) { body(id, nil) }
+        ok = reader.skip(size)
+      }
+      guard ok, reader.skip(1) else {
+        failure = .corruptObject(id: id, path: path.path)
+        break
+      }
+    }
+    if failure != nil { child.terminate() }
+    let status = child.wait()
+    if let failure { throw failure }
+    if status != 0 { throw .gitFailed(command: "git cat-file --batch-all-objects", path: path.path) }
+  }
+
   /// Streams the contents of `ids` through one `git cat-file --batch`
   /// process, calling `body` with each blob's id and bytes in turn.
   public func readBlobs(_ ids: [String], body: (String, UnsafeRawBufferPointer) -> Void) throws(ScanError) {
