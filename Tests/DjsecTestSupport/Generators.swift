@@ -60,6 +60,12 @@ public struct SecretGenerator {
     case "pem_pkcs8_filler": return pem("PRIVATE KEY", body: String(repeating: "x", count: 64), newline: "\n")
     case "aws_documented_example_id": return "AKIA" + "IOSFODNN7" + "EXAMPLE"
     case "aws_filler_id": return "AKIA" + String(repeating: "X", count: 16)
+    // Formats with a checksum or a structured payload, assembled here.
+    case "gitlab_routable_pat": return gitlabRoutable(prefix: "glpat-")
+    case "gitlab_routable_runner": return gitlabRoutable(prefix: "glrt-")
+    case "packagist_token": return packagist(prefix: "packagist_out_")
+    case "supabase_service_jwt": return supabaseJWT(role: "service_role")
+    case "supabase_anon_jwt": return supabaseJWT(role: "anon")
     case "pem_body": return (0..<12).map { _ in random(64, from: base64) }.joined(separator: "\n")
     default:
       // Composed in the rule files around a literal prefix (`hf_{{letters_34}}`):
@@ -67,6 +73,7 @@ public struct SecretGenerator {
       let alphabets: [(String, [Character])] = [
         ("base62_", base62), ("hex", hex), ("urlsafe_", urlsafe), ("letters_", upper + lower), ("digits_", digits),
         ("upperhex_", Array("0123456789ABCDEF")), ("base64_", base64),
+        ("base32_", lower + Array("234567")),
       ]
       for (prefix, alphabet) in alphabets where name.hasPrefix(prefix) {
         // A letter after the length names a second value of that size (`hex32b`).
@@ -74,6 +81,38 @@ public struct SecretGenerator {
       }
       return nil
     }
+  }
+
+  /// GitLab's routable token: base64url of 16 random bytes, the routing
+  /// payload and its length byte; then `.01.`, the payload's length in 2
+  /// base-36 digits, and a CRC32 of everything before in 7 base-36 digits.
+  static func gitlabRoutable(prefix: String) -> String {
+    let routing = Array("c:1\no:\(random(2, from: digits))\nu:\(random(3, from: digits))".utf8)
+    var bytes = SecureRandom.bytes(16)
+    bytes += routing + [UInt8(routing.count)]
+    let payload = Data(bytes).base64EncodedString()
+      .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    let head = prefix + payload + ".01." + padded(String(payload.count, radix: 36), 2)
+    return head + padded(String(CRC32.checksum(Array(head.utf8)), radix: 36), 7)
+  }
+
+  static func packagist(prefix: String) -> String {
+    let head = prefix + random(60, from: hex)
+    return head + padded(String(CRC32.checksum(Array(head.utf8)), radix: 16), 8)
+  }
+
+  /// A Supabase JWT-based API key: fixed header, a payload naming the role, a random signature.
+  static func supabaseJWT(role: String) -> String {
+    func b64url(_ s: String) -> String {
+      Data(s.utf8).base64EncodedString()
+        .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+    let claims = "{\"iss\":\"supabase\",\"ref\":\"\(random(20, from: lower))\",\"role\":\"\(role)\",\"iat\":1700000000,\"exp\":2000000000}"
+    return b64url("{\"alg\":\"HS256\",\"typ\":\"JWT\"}") + "." + b64url(claims) + "." + random(43, from: urlsafe)
+  }
+
+  static func padded(_ digits: String, _ width: Int) -> String {
+    String(repeating: "0", count: max(0, width - digits.count)) + digits
   }
 
   static func pemBody(lines: Int = 12, newline: String = "\n") -> String {

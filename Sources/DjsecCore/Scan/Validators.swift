@@ -1,3 +1,5 @@
+import Foundation
+
 /// Checks a regex cannot express, named from the rule files' `validators`.
 enum Validators {
   typealias Check = @Sendable ([UInt8]) -> Bool
@@ -6,6 +8,9 @@ enum Validators {
     switch name {
     case "github-checksum": githubChecksum
     case "django-key-shape": djangoKeyShape
+    case "gitlab-routable-checksum": gitlabRoutableChecksum
+    case "packagist-checksum": packagistChecksum
+    case "supabase-service-role-jwt": supabaseServiceRoleJWT
     default: nil
     }
   }
@@ -27,6 +32,51 @@ enum Validators {
     let present = Set(key.filter { symbols.contains($0) })
     let digits = key.contains { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
     return present.count >= 2 && digits
+  }
+
+  /// GitLab's routable tokens (`glpat-` and the other `gl…-` prefixes, since
+  /// 2025) are `<prefix><base64url payload>.<version, 2 base-36 digits>.<payload
+  /// length, 2 base-36 digits>` followed by a CRC32 of all of that, written as 7
+  /// base-36 digits. The older form (prefix and 20 random characters) carries no
+  /// checksum and passes.
+  static let gitlabRoutableChecksum: Check = { token in
+    let n = token.count
+    let dot = UInt8(ascii: ".")
+    guard n > 13, token[n - 10] == dot, token[n - 13] == dot else { return true }
+    let checksum = String(decoding: token[(n - 7)...], as: UTF8.self)
+    return radix36(CRC32.checksum(token[..<(n - 7)]), width: 7) == checksum
+  }
+
+  /// Private Packagist tokens: `packagist_ort_`, `_out_` or `_uut_`, 60 random hex
+  /// digits, then the CRC32 of prefix and random part as 8 hex digits.
+  static let packagistChecksum: Check = { token in
+    let n = token.count
+    guard n > 8 else { return false }
+    let checksum = String(decoding: token[(n - 8)...], as: UTF8.self)
+    return hex(CRC32.checksum(token[..<(n - 8)]), width: 8) == checksum
+  }
+
+  /// A Supabase JWT-based API key whose payload names the `service_role` (full
+  /// access, bypasses row level security) and a Supabase issuer. The `anon` key
+  /// has the same shape and is public: its payload says `"role":"anon"`.
+  static let supabaseServiceRoleJWT: Check = { token in
+    let parts = token.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+    guard parts.count == 3 else { return false }
+    let standard = parts[1].map { $0 == UInt8(ascii: "-") ? UInt8(ascii: "+") : $0 == UInt8(ascii: "_") ? UInt8(ascii: "/") : $0 }
+    guard let payload = Base64.decode(standard),
+      let claims = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any]
+    else { return false }
+    return claims["role"] as? String == "service_role" && (claims["iss"] as? String)?.hasPrefix("supabase") == true
+  }
+
+  static func radix36(_ value: UInt32, width: Int) -> String {
+    let digits = String(value, radix: 36)
+    return String(repeating: "0", count: max(0, width - digits.count)) + digits
+  }
+
+  static func hex(_ value: UInt32, width: Int) -> String {
+    let digits = String(value, radix: 16)
+    return String(repeating: "0", count: max(0, width - digits.count)) + digits
   }
 
   static func base62(_ value: UInt32, width: Int) -> String {
