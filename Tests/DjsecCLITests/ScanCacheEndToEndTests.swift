@@ -12,6 +12,9 @@ final class ScanCacheEndToEndTests: XCTestCase {
   override func setUpWithError() throws {
     repo = try GitFixture("scan-cache")
     try repo.commit("settings", files: ["mysite/settings.py": "SECRET_KEY = '\(SecretGenerator.make("django_key")!)'\n"])
+    // A binary file: its strings are matched with the second database, which
+    // a scan builds (or loads) only when it meets one.
+    try repo.commit("binary", files: ["assets/icon.bin": "\u{0}\u{1}\u{2}PNG\u{0}hello world\u{0}\u{3}"])
     cacheHome = try CLI.temporaryFolder("scan-cache-home")
   }
 

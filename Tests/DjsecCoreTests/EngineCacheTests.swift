@@ -40,8 +40,16 @@ final class EngineCacheTests: XCTestCase {
     return text.withUTF8 { detector.detect(UnsafeRawBufferPointer($0)) }
   }
 
+  /// The built-in rules with both databases made: the binary-strings one is
+  /// otherwise made only when a scan first meets a binary file.
+  private func both(_ cache: EngineCache) throws -> RuleSet {
+    let ruleSet = try RuleSet.builtIn(cache: cache)
+    _ = ruleSet.binaryDatabase
+    return ruleSet
+  }
+
   private func expectedFindings() throws -> [Detection] {
-    let found = findings(try RuleSet.builtIn())
+    let found = findings(try RuleSet.builtIn(examples: true))
     XCTAssertFalse(found.isEmpty, "the sample must give findings to compare")
     return found
   }
@@ -49,13 +57,15 @@ final class EngineCacheTests: XCTestCase {
   func testFirstLoadCompilesAndStoresSecondLoadsBoth() throws {
     let first = EngineCache(folder: cacheFolder)
     _ = try RuleSet.builtIn(cache: first)
-    XCTAssertEqual(first.testOnlyCounts, .init(loaded: 0, compiled: 2, discarded: 0))
+    XCTAssertEqual(first.testOnlyCounts, .init(loaded: 0, compiled: 2, discarded: 0), "a first load makes both, checking every pattern")
     XCTAssertEqual(files().count, 2, "one file per database (text, binary strings)")
     for file in files() { XCTAssertEqual(AtomicFile.mode(of: file), 0o600) }
     XCTAssertEqual(AtomicFile.mode(of: cacheFolder), 0o700)
 
     let second = EngineCache(folder: cacheFolder)
     let ruleSet = try RuleSet.builtIn(cache: second)
+    XCTAssertEqual(second.testOnlyCounts, .init(loaded: 1, compiled: 0, discarded: 0), "the binary one waits for a binary")
+    _ = ruleSet.binaryDatabase
     XCTAssertEqual(second.testOnlyCounts, .init(loaded: 2, compiled: 0, discarded: 0))
     XCTAssertEqual(findings(ruleSet), try expectedFindings())
   }
@@ -100,7 +110,7 @@ final class EngineCacheTests: XCTestCase {
     for (what, damage) in damages {
       for (i, file) in files().enumerated() { try damage(good[i]).write(to: file) }
       let cache = EngineCache(folder: cacheFolder)
-      let ruleSet = try RuleSet.builtIn(cache: cache)
+      let ruleSet = try both(cache)
       XCTAssertEqual(cache.testOnlyCounts, .init(loaded: 0, compiled: 2, discarded: 2), what)
       XCTAssertEqual(findings(ruleSet), expected, what)
       XCTAssertEqual(try files().map { try Data(contentsOf: $0) }, good, "\(what): the file is written again")
@@ -118,7 +128,7 @@ final class EngineCacheTests: XCTestCase {
     try b.write(to: paths[0])
     try a.write(to: paths[1])
     let cache = EngineCache(folder: cacheFolder)
-    XCTAssertEqual(findings(try RuleSet.builtIn(cache: cache)), expected)
+    XCTAssertEqual(findings(try both(cache)), expected)
     XCTAssertEqual(cache.testOnlyCounts, .init(loaded: 0, compiled: 2, discarded: 2))
     XCTAssertEqual(try Data(contentsOf: paths[0]), a)
   }
@@ -136,7 +146,7 @@ final class EngineCacheTests: XCTestCase {
       XCTAssertEqual(cache.load(key: key), payload, "the header is right, so the cache hands it to Hyperscan")
     }
     let again = EngineCache(folder: cacheFolder)
-    _ = try RuleSet.builtIn(cache: again)
+    _ = try both(again)
     XCTAssertEqual(again.testOnlyCounts, .init(loaded: 0, compiled: 2, discarded: 2))
   }
 
@@ -161,7 +171,7 @@ final class EngineCacheTests: XCTestCase {
       try FileManager.default.createSymbolicLink(at: file, withDestinationURL: target)
     }
     let cache = EngineCache(folder: cacheFolder)
-    _ = try RuleSet.builtIn(cache: cache)
+    _ = try both(cache)
     XCTAssertEqual(cache.testOnlyCounts.compiled, 2)
     XCTAssertEqual(try Data(contentsOf: target), Data("keep".utf8))
     for file in files() { XCTAssertFalse(SymbolicLink.isLink(file)) }
@@ -203,7 +213,7 @@ final class EngineCacheTests: XCTestCase {
     }
     for found in results.value { XCTAssertEqual(found, expected) }
     let cache = EngineCache(folder: cacheFolder)
-    _ = try RuleSet.builtIn(cache: cache)
+    _ = try both(cache)
     XCTAssertEqual(cache.testOnlyCounts, .init(loaded: 2, compiled: 0, discarded: 0))
     XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: cacheFolder.path).count, 2, "no temporary file is left")
   }
@@ -212,4 +222,21 @@ final class EngineCacheTests: XCTestCase {
 private final class UnsafeSendableBox<Value>: @unchecked Sendable {
   var value: Value
   init(_ value: Value) { self.value = value }
+}
+
+/// A cached database vouches for every pattern of the rules it was built
+/// from, the PCRE2-only ones too: a rules file whose allow pattern changed
+/// is another key, so a bad pattern there is still an error at load.
+final class EngineCacheValidationTests: XCTestCase {
+  func testAChangedAllowPatternIsCheckedAgain() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("djsec-engine-validate-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let builtIn = try RuleSet.builtIn(examples: true)
+    var rules = Array(builtIn.rules.prefix(3))
+    _ = try RuleSet(RulesFile(rules: rules), source: "good", cache: EngineCache(folder: folder))
+    rules[0].allow = (rules[0].allow ?? []) + ["(unclosed"]
+    XCTAssertThrowsError(try RuleSet(RulesFile(rules: rules), source: "bad", cache: EngineCache(folder: folder))) { error in
+      XCTAssertTrue("\(error)".contains(rules[0].id), "\(error)")
+    }
+  }
 }

@@ -7,7 +7,7 @@ import Testing
 /// reported by that rule with exactly the expected secret, and each `noMatch`
 /// example must not be reported by any rule.
 @Suite struct RuleExampleTests {
-  static let ruleSet = try! RuleSet.builtIn()
+  static let ruleSet = try! RuleSet.builtIn(examples: true)
   static let rules = ruleSet.rules
 
   @Test(arguments: rules)

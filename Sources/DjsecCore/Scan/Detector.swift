@@ -20,13 +20,12 @@ public struct Detection: Sendable, Equatable {
 public final class Detector {
   public let ruleSet: RuleSet
   private let scratch: HyperscanScratch
-  private let binaryScratch: HyperscanScratch
+  private lazy var binaryScratch: HyperscanScratch = ruleSet.binaryDatabase.makeScratch()
   private let hits: HitCollector
 
   public init(ruleSet: RuleSet) {
     self.ruleSet = ruleSet
     scratch = ruleSet.database.makeScratch()
-    binaryScratch = ruleSet.binaryDatabase.makeScratch()
     hits = HitCollector(ruleCount: ruleSet.rules.count)
   }
 

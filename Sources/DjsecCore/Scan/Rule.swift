@@ -86,7 +86,27 @@ public struct Rule: Codable, Sendable, Equatable {
   public struct Examples: Codable, Sendable, Equatable {
     public var match: [Example]
     public var noMatch: [Example]
+
+    public init(match: [Example], noMatch: [Example]) {
+      self.match = match
+      self.noMatch = noMatch
+    }
+
+    /// Skipped when scanning (`Rule.skipExamples` in the decoder's userInfo):
+    /// the examples are most of the rule files, and only tests and docs read them.
+    public init(from decoder: any Decoder) throws {
+      if decoder.userInfo[Rule.skipExamples] as? Bool == true {
+        (match, noMatch) = ([], [])
+        return
+      }
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      match = try c.decode([Example].self, forKey: .match)
+      noMatch = try c.decode([Example].self, forKey: .noMatch)
+    }
   }
+
+  /// A decoder flag: leave every rule's examples out.
+  public static let skipExamples = CodingUserInfoKey(rawValue: "djsec.skipExamples")!
 }
 
 /// The whole rules file: shared allow lists plus the rules in priority order

@@ -1,13 +1,34 @@
 import Foundation
 
+/// A value made on first use, once, whatever thread asks first.
+final class LazyValue<Value: Sendable>: @unchecked Sendable {
+  // @unchecked Sendable: `made` is written once, under `lock`.
+  private let lock = NSLock()
+  private var made: Value?
+  private let make: @Sendable () -> Value
+
+  init(_ make: @escaping @Sendable () -> Value) { self.make = make }
+
+  var value: Value {
+    lock.withLock {
+      if let made { return made }
+      let value = make()
+      made = value
+      return value
+    }
+  }
+}
+
 /// The rules, compiled: one Hyperscan database for all of them, and a PCRE2
 /// pattern per rule (and per allow pattern) for confirmation.
 public final class RuleSet: Sendable {
   public let rules: [Rule]
   /// Every rule whose scope is `all`: what text is scanned with.
   let database: HyperscanDatabase
-  /// Every rule: what the strings of binary files are scanned with.
-  let binaryDatabase: HyperscanDatabase
+  /// Every rule: what the strings of binary files are scanned with. Built
+  /// on first use when it is in the cache: most scans never meet a binary.
+  var binaryDatabase: HyperscanDatabase { binary.value }
+  private let binary: LazyValue<HyperscanDatabase>
   let precise: [PreciseRegex]
   let allows: [[PreciseRegex]]
   let placeholders: [PreciseRegex]
@@ -26,8 +47,8 @@ public final class RuleSet: Sendable {
   /// djsec (Bundle.module would stop the process if its bundle were
   /// missing), else from the package's resource bundle. With a `cache`,
   /// compiled databases are kept there between runs.
-  public static func builtIn(cache: EngineCache? = nil) throws(RuleError) -> RuleSet {
-    try load(try builtInFolder(), cache: cache)
+  public static func builtIn(cache: EngineCache? = nil, examples: Bool = false) throws(RuleError) -> RuleSet {
+    try load(try builtInFolder(), cache: cache, examples: examples)
   }
 
   public static func builtInFolder() throws(RuleError) -> URL {
@@ -40,8 +61,9 @@ public final class RuleSet: Sendable {
 
   /// A rules file, or a folder of them (read in name order, so the order of
   /// the rules, which decides which wins an overlap, is the files' order).
-  public static func load(_ url: URL, cache: EngineCache? = nil) throws(RuleError) -> RuleSet {
-    let files = try readFiles(url)
+  /// The rules' examples are left out unless asked for (tests check them).
+  public static func load(_ url: URL, cache: EngineCache? = nil, examples: Bool = false) throws(RuleError) -> RuleSet {
+    let files = try readFiles(url, examples: examples)
     let merged = RulesFile(
       placeholders: files.flatMap(\.file.placeholders), ignorePaths: files.flatMap(\.file.ignorePaths),
       vendoredPaths: files.flatMap(\.file.vendoredPaths), lowSeverityPaths: files.flatMap(\.file.lowSeverityPaths),
@@ -50,7 +72,8 @@ public final class RuleSet: Sendable {
   }
 
   /// Each file of `url` (itself, or the `.json` files of a folder) with its name.
-  public static func readFiles(_ url: URL) throws(RuleError) -> [(name: String, file: RulesFile)] {
+  /// `examples: false` leaves the rules' examples out (a scan does not need them).
+  public static func readFiles(_ url: URL, examples: Bool = true) throws(RuleError) -> [(name: String, file: RulesFile)] {
     var isFolder: ObjCBool = false
     guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else { throw .cannotRead(path: url.path) }
     let urls: [URL]
@@ -65,7 +88,9 @@ public final class RuleSet: Sendable {
     for file in urls {
       guard let data = FileManager.default.contents(atPath: file.path) else { throw .cannotRead(path: file.path) }
       let decoded: RulesFile
-      do { decoded = try JSONDecoder().decode(RulesFile.self, from: data) } catch {
+      let decoder = JSONDecoder()
+      if !examples { decoder.userInfo[Rule.skipExamples] = true }
+      do { decoded = try decoder.decode(RulesFile.self, from: data) } catch {
         throw .malformed(path: file.path, reason: Self.describe(error))
       }
       guard decoded.version == 1 else { throw .malformed(path: file.path, reason: "unsupported version \(decoded.version), expected 1") }
@@ -80,7 +105,16 @@ public final class RuleSet: Sendable {
       throw .malformed(path: source, reason: "rule id \(rule.id) appears twice")
     }
     rules = file.rules
+    // The cached database stands for every pattern of the rules, the PCRE2-
+    // only ones too (allow lists, placeholders, paths): when it is cached,
+    // they all compiled when it was built, and each is compiled when first
+    // used. Otherwise each is compiled now, so a bad one is an error naming it.
+    let everywhere = file.rules.indices.filter { (file.rules[$0].scope ?? .all) == .all }
+    let mainExpressions = everywhere.map { file.rules[$0].pattern }
+    let salt = Self.pcreOnlyPatterns(file)
+    let checked = HyperscanDatabase.isCached(expressions: mainExpressions, ids: everywhere, cache: cache, salt: salt)
     func compile(_ pattern: String, rule: String) throws(RuleError) -> PreciseRegex {
+      if checked { return PreciseRegex(checked: pattern) }
       do { return try PreciseRegex(pattern) } catch { throw .invalidPattern(rule: rule, reason: error.message) }
     }
     var precise: [PreciseRegex] = []
@@ -124,14 +158,40 @@ public final class RuleSet: Sendable {
     for p in file.lowSeverityPaths { low.append(try compile(p, rule: "lowSeverityPaths")) }
     lowSeverityPaths = low
     keywords = file.rules.map { $0.keywords.map { Array($0.lowercased().utf8) } }
-    let everywhere = file.rules.indices.filter { (file.rules[$0].scope ?? .all) == .all }
-    do {
-      database = try HyperscanDatabase(expressions: everywhere.map { file.rules[$0].pattern }, ids: everywhere, cache: cache)
-      binaryDatabase = try HyperscanDatabase(
-        expressions: file.rules.map(\.pattern), ids: Array(file.rules.indices), cache: cache)
+    let all = file.rules.map(\.pattern)
+    let allIDs = Array(file.rules.indices)
+    do throws(HyperscanDatabase.CompileFailure) {
+      // The binary database first: the main one, once stored, vouches for every pattern.
+      if checked, HyperscanDatabase.isCached(expressions: all, ids: allIDs, cache: cache) {
+        binary = LazyValue {
+          do throws(HyperscanDatabase.CompileFailure) { return try HyperscanDatabase(expressions: all, ids: allIDs, cache: cache) } catch {
+            fatalError("djsec: rules that compiled before no longer do (\(error.message)); remove ~/.cache/djsec")
+          }
+        }
+      } else {
+        let built = try HyperscanDatabase(expressions: all, ids: allIDs, cache: cache)
+        binary = LazyValue { built }
+      }
+      database = try HyperscanDatabase(expressions: mainExpressions, ids: everywhere, cache: cache, salt: salt)
     } catch {
       throw .invalidPattern(rule: file.rules[min(error.index, file.rules.count - 1)].id, reason: error.message)
     }
+  }
+
+  /// The patterns only PCRE2 runs, in a fixed order.
+  private static func pcreOnlyPatterns(_ file: RulesFile) -> [String] {
+    var out: [String] = []
+    for rule in file.rules {
+      out.append("rule:" + rule.id)
+      out += (rule.allow ?? []) + ["paths:"] + (rule.paths ?? []) + ["skip:"] + (rule.skipPaths ?? [])
+    }
+    for (name, list) in [
+      ("placeholders", file.placeholders), ("ignore", file.ignorePaths), ("vendored", file.vendoredPaths), ("low", file.lowSeverityPaths),
+    ] {
+      out.append(name + ":")
+      out += list
+    }
+    return out
   }
 
   /// Whether a rule applies at `path`: inside its `paths` (when it has them)

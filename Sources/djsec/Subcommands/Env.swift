@@ -5,11 +5,13 @@ import Foundation
 extension Djsec {
   struct Env: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "env",
       abstract: "List a project's environments (development, production, ...) and choose the one this checkout renders.",
       subcommands: [List.self, Use.self], defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
       static let configuration = CommandConfiguration(
+        commandName: "list",
         abstract: "Show each environment: its store, recipients, profile and hosts; * marks this checkout's.")
 
       func run() throws {
@@ -44,6 +46,7 @@ extension Djsec {
 
     struct Use: ParsableCommand {
       static let configuration = CommandConfiguration(
+        commandName: "use",
         abstract: "Make NAME the environment this checkout renders (remembered in your state folder, outside the checkout).")
       @Argument(help: "The environment's name (default for secrets.djsec).") var name: String
 

@@ -12,6 +12,7 @@ extension Djsec {
   /// exit status are CMD's own.
   struct Exec: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "exec",
       abstract: "Run a command with the store's secrets in its environment, each under its own name; no file is written.",
       discussion: """
         djsec exec -- gunicorn mysite.wsgi        every secret, e.g. SECRET_KEY and DB_PASSWORD

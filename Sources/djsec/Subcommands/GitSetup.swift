@@ -67,6 +67,7 @@ extension Djsec {
 
   struct Textconv: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "textconv",
       abstract: "Print a store for git diff: names and value digests (set up by git-setup).", shouldDisplay: false)
     @Argument var file: String
     @Flag(help: "Show decrypted values instead of digests.") var plaintext = false

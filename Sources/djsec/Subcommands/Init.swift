@@ -9,6 +9,7 @@ extension StoreConfig.HSTS: ExpressibleByArgument {}
 extension Djsec {
   struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "init",
       abstract: "Give a Django project a strong SECRET_KEY in a git-ignored local_settings.py.",
       discussion: """
         Writes local_settings.py beside settings.py (mode 0600, from templates/local_settings.py.tmpl), \

@@ -6,6 +6,7 @@ extension KeyAlphabet: ExpressibleByArgument {}
 extension Djsec {
   struct Keygen: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "keygen",
       abstract: "Print a new Django SECRET_KEY drawn from libsodium's CSPRNG.",
       discussion: """
         Keys are 50 characters of Django's own alphabet by default, drawn without \

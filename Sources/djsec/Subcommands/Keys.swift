@@ -5,12 +5,14 @@ import Foundation
 extension Djsec {
   struct Keys: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "keys",
       abstract: "Manage X25519 key pairs that open encrypted stores.",
       subcommands: [New.self, Pub.self]
     )
 
     struct New: ParsableCommand {
       static let configuration = CommandConfiguration(
+        commandName: "new",
         abstract: "Make a key pair: keys/LABEL.key (private, mode 0600, ignored by git) and keys/LABEL.pub.",
         discussion: """
           Prints the public key: give it to a store's owner to be added with 'djsec recipients add'. \
@@ -47,6 +49,7 @@ extension Djsec {
 
     struct Pub: ParsableCommand {
       static let configuration = CommandConfiguration(
+        commandName: "pub",
         abstract: "Print a key's public identity (what 'djsec recipients add' takes) and rewrite its .pub file.",
         discussion: "Use it to give a key made by an older djsec a .pub file with its signing key."
       )

@@ -5,12 +5,13 @@ import Foundation
 extension Djsec {
   struct Recipients: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "recipients",
       abstract: "Who can open the store: add, list and remove recipients.",
       subcommands: [Add.self, List.self, Remove.self]
     )
 
     struct Add: ParsableCommand {
-      static let configuration = CommandConfiguration(abstract: "Give a public key access to the store.")
+      static let configuration = CommandConfiguration(commandName: "add", abstract: "Give a public key access to the store.")
       @OptionGroup var options: StoreOptions
       @Argument(help: ArgumentHelp("A public identity (djsec:...) or the path of a .pub file.", valueName: "public-identity"))
       var publicKey: String
@@ -33,7 +34,7 @@ extension Djsec {
     }
 
     struct List: ParsableCommand {
-      static let configuration = CommandConfiguration(abstract: "List the recipients and their public identities.")
+      static let configuration = CommandConfiguration(commandName: "list", abstract: "List the recipients and their public identities.")
       @OptionGroup var options: StoreOptions
 
       func run() throws {

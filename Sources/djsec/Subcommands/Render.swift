@@ -5,6 +5,7 @@ import Foundation
 extension Djsec {
   struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "render",
       abstract: "Write local_settings.py from the template and the environment's encrypted store (mode 0600, atomically).",
       discussion: """
         --settings, --template and --out, and the environment rendered, are remembered for this checkout (in your state folder, \
@@ -50,6 +51,7 @@ extension Djsec {
 
   struct Rotate: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "rotate",
       abstract: "Rotate the SECRET_KEY (keeping old ones as fallbacks), any secret, or the store's data key.",
       discussion: """
         djsec rotate secret-key [--keep N]   new SECRET_KEY; the old one leads SECRET_KEY_FALLBACKS

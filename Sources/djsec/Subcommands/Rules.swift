@@ -5,6 +5,7 @@ import Foundation
 extension Djsec {
   struct Rules: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "rules",
       abstract: "Print the detection rules, by provider family, as Markdown (what docs/rules.md is generated with).")
     @Option(help: "A rules file or folder instead of the built-in rules.") var rules: String?
 

@@ -9,6 +9,7 @@ import Foundation
 extension Djsec {
   struct Scan: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "scan",
       abstract: "Find leaked Django keys and credentials in a repository's whole git history.",
       discussion: """
         Scans every blob reachable from every ref (branches, tags, remote-tracking refs, stash) once. \

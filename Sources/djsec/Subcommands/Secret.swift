@@ -5,6 +5,7 @@ import Foundation
 extension Djsec {
   struct Secret: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "secret",
       abstract: "Set, read, list, remove, edit and export the secrets in the encrypted store.",
       subcommands: [Set.self, Get.self, List.self, Remove.self, Edit.self, Export.self]
     )
@@ -17,6 +18,7 @@ extension Djsec {
 
     struct Set: ParsableCommand {
       static let configuration = CommandConfiguration(
+        commandName: "set",
         abstract: "Set a secret; the value is read from a prompt without echo, or from standard input with --stdin.",
         discussion: "Never on the command line, where it would land in shell history. Creates the store if needed."
       )
@@ -41,7 +43,7 @@ extension Djsec {
     }
 
     struct Get: ParsableCommand {
-      static let configuration = CommandConfiguration(abstract: "Print a secret's value (exit 1 if there is none).")
+      static let configuration = CommandConfiguration(commandName: "get", abstract: "Print a secret's value (exit 1 if there is none).")
       @OptionGroup var options: StoreOptions
       @Argument var name: String
 
@@ -52,7 +54,7 @@ extension Djsec {
     }
 
     struct List: ParsableCommand {
-      static let configuration = CommandConfiguration(abstract: "List the names of the secrets (never their values).")
+      static let configuration = CommandConfiguration(commandName: "list", abstract: "List the names of the secrets (never their values).")
       @OptionGroup var options: StoreOptions
 
       func run() throws {
@@ -72,6 +74,7 @@ extension Djsec {
 
     struct Export: ParsableCommand {
       static let configuration = CommandConfiguration(
+        commandName: "export",
         abstract: "Print every secret in a format another program reads.",
         discussion: "Formats: \(ExportFormat.names). Prefer 'djsec exec -- CMD', which writes nothing.")
       @OptionGroup var options: StoreOptions

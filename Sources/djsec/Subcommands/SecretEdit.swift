@@ -11,6 +11,7 @@ extension Djsec.Secret {
   /// the editor loop and the write are `EditSession`'s (docs/store.md).
   struct Edit: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "edit",
       abstract: "Edit every secret in $EDITOR.",
       discussion: """
         The copy is private (0600, in $XDG_RUNTIME_DIR or TMPDIR) and removed afterwards whatever happens. \

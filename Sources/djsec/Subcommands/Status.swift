@@ -5,6 +5,7 @@ import Foundation
 extension Djsec {
   struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "status",
       abstract: "Show each environment: its store, recipients, and whether local_settings.py is in step with it.",
       discussion: "Exits 1 when something needs a command to be run (each such line names it), 0 otherwise.")
     @OptionGroup var options: StoreOptions

@@ -5,6 +5,7 @@ import Foundation
 extension Djsec {
   struct Trust: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "trust",
       abstract: "Review the store (who signed it, what changed since you last accepted it) and accept it.",
       discussion: """
         djsec refuses a store signed by someone you have not accepted, a format 1 store (unsigned), and one that \

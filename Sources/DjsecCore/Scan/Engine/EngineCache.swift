@@ -63,6 +63,12 @@ public final class EngineCache: @unchecked Sendable {
 
   func file(key: String) -> URL? { folder?.appendingPathComponent("hs-\(key).db") }
 
+  /// Whether a file is stored under `key` (its content is checked only by `load`).
+  func contains(key: String) -> Bool {
+    guard let file = file(key: key) else { return false }
+    return access(file.path, F_OK) == 0
+  }
+
   /// The payload stored under `key`, or nil (none, unusable folder, or a
   /// file that is not exactly what `store` wrote for this key: then removed).
   func load(key: String) -> [UInt8]? {

@@ -25,10 +25,12 @@ final class HyperscanDatabase: @unchecked Sendable {
   ///
   /// With a `cache`, a database compiled before for exactly these inputs on
   /// this library and CPU is loaded instead, and a new one is stored there.
-  init(expressions: [String], ids: [Int], cache: EngineCache? = nil) throws(CompileFailure) {
-    let flags = [UInt32](repeating: UInt32(HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY), count: expressions.count)
+  /// `salt`: other inputs the cached database stands for (see RuleSet: the
+  /// PCRE2-only patterns checked when it was compiled).
+  init(expressions: [String], ids: [Int], cache: EngineCache? = nil, salt: [String] = []) throws(CompileFailure) {
+    let flags = Self.flags(expressions.count)
     let ids = ids.map(UInt32.init)
-    let key = cache.map { _ in Self.cacheKey(expressions: expressions, ids: ids, flags: flags) }
+    let key = cache.map { _ in Self.cacheKey(expressions: expressions, ids: ids, flags: flags, salt: salt) }
     if let cache, let key, let bytes = cache.load(key: key) {
       if let database = Self.deserialize(bytes) {
         cache.note(loaded: 1)
@@ -68,7 +70,19 @@ final class HyperscanDatabase: @unchecked Sendable {
   /// platform targets this machine), the mode, and each expression with its
   /// id and flags, in order. Every part is length-prefixed, so no two inputs
   /// run together into the same bytes.
-  static func cacheKey(expressions: [String], ids: [UInt32], flags: [UInt32]) -> String {
+  private static func flags(_ count: Int) -> [UInt32] {
+    [UInt32](repeating: UInt32(HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY), count: count)
+  }
+
+  /// Whether `cache` holds a database for these inputs (not yet checked: a
+  /// damaged file is found, removed and rebuilt when it is loaded).
+  static func isCached(expressions: [String], ids: [Int], cache: EngineCache?, salt: [String] = []) -> Bool {
+    guard let cache else { return false }
+    let key = cacheKey(expressions: expressions, ids: ids.map(UInt32.init), flags: flags(expressions.count), salt: salt)
+    return cache.contains(key: key)
+  }
+
+  static func cacheKey(expressions: [String], ids: [UInt32], flags: [UInt32], salt: [String] = []) -> String {
     var material = Array("djsec hyperscan database 1\0".utf8)
     func append(_ value: UInt64) { withUnsafeBytes(of: value.littleEndian) { material += $0 } }
     func append(_ bytes: [UInt8]) {
@@ -93,6 +107,8 @@ final class HyperscanDatabase: @unchecked Sendable {
       append(UInt64(flags[i]))
       append(Array(expression.utf8))
     }
+    append(UInt64(salt.count))
+    for part in salt { append(Array(part.utf8)) }
     return SecretDigest.hex(material)
   }
 

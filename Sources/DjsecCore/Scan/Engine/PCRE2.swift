@@ -6,9 +6,10 @@ import Foundation
 /// A compiled PCRE2 pattern, JIT-compiled on first use. Shared between threads;
 /// match data (per-call state) is allocated per call.
 final class PreciseRegex: @unchecked Sendable {
-  // @unchecked Sendable: `code` is only read once compiled; the JIT step is
-  // done once, under `jitLock`.
-  private let code: OpaquePointer
+  // @unchecked Sendable: `code` is compiled and JIT-compiled once, under
+  // `jitLock`, and only read after that.
+  private var code: OpaquePointer?
+  private let pattern: String
   private let jitLock = NSLock()
   private var jitted = false
 
@@ -18,7 +19,20 @@ final class PreciseRegex: @unchecked Sendable {
     var group1: Range<Int>?
   }
 
+  /// Compiles now: an invalid pattern is an error naming it.
   init(_ pattern: String) throws(PatternError) {
+    self.pattern = pattern
+    code = try Self.compile(pattern)
+  }
+
+  /// Compiles on first use, for a pattern already known to compile (the
+  /// rules that a cached database stands for were checked when it was built).
+  init(checked pattern: String) {
+    self.pattern = pattern
+    code = nil
+  }
+
+  private static func compile(_ pattern: String) throws(PatternError) -> OpaquePointer {
     var errorCode: Int32 = 0
     var errorOffset = 0
     // Byte mode (no PCRE2_UTF): blobs are arbitrary bytes, often not valid UTF-8.
@@ -31,23 +45,30 @@ final class PreciseRegex: @unchecked Sendable {
       let text = String(decoding: buffer.prefix(while: { $0 != 0 }), as: UTF8.self)
       throw PatternError(message: "\(text) at offset \(errorOffset)")
     }
-    code = compiled
+    return compiled
   }
 
   /// JIT makes matching cheap, but compiling hundreds of patterns for it
   /// took most of a small scan's start-up: a pattern is JIT-compiled the
   /// first time it is used, and most never are. Without JIT (an unusual
   /// build) matching still works.
-  private func prepare() {
+  private func prepare() -> OpaquePointer {
     jitLock.lock()
     defer { jitLock.unlock() }
+    if code == nil {
+      do { code = try Self.compile(pattern) } catch {
+        // Only a cache file planted by hand could get here: stop rather than match nothing.
+        fatalError("djsec: a rule pattern that compiled before no longer does (\(error.message)); remove ~/.cache/djsec")
+      }
+    }
     if !jitted {
       _ = pcre2_jit_compile_8(code, UInt32(PCRE2_JIT_COMPLETE))
       jitted = true
     }
+    return code!
   }
 
-  deinit { pcre2_code_free_8(code) }
+  deinit { if let code { pcre2_code_free_8(code) } }
 
   struct PatternError: Error { let message: String }
 
@@ -55,7 +76,7 @@ final class PreciseRegex: @unchecked Sendable {
   /// subject is the whole buffer, so anchors and look-behind see real context.
   func matches(in subject: UnsafeRawBufferPointer, window: Range<Int>, limit: Int = 256) -> [Match] {
     guard let base = subject.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return [] }
-    prepare()
+    let code = prepare()
     guard let data = pcre2_match_data_create_from_pattern_8(code, nil) else { return [] }
     defer { pcre2_match_data_free_8(data) }
     var found: [Match] = []
