@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
   import Glibc
 #endif
@@ -41,6 +43,8 @@ public final class Detector {
     var found: [Detection] = []
     var claimed: [Range<Int>] = []
     for (index, ends) in hits.ends.enumerated() where !ends.isEmpty {
+      // The generic rules read config syntax: a binary's strings are not config.
+      if binaryStrings, (ruleSet.rules[index].confidence ?? .high) == .low { continue }
       confirm(rule: index, ends: ends, in: buffer, into: &found, claimed: &claimed)
     }
     // A value a specific rule matched and then rejected (a documented example,
@@ -76,7 +80,9 @@ public final class Detector {
         guard containsKeyword(index, buffer, match.range) else { continue }
         for (secret, range) in extract(rule, match, buffer) {
           if (rule.confidence ?? .high) == .low, onMinifiedLine(buffer, range) { continue }
-          if accepts(index, secret) {
+          if rule.publicValue == true {
+            claimed.append(range)
+          } else if accepts(index, secret) {
             found.append(Detection(ruleIndex: index, secret: secret, range: range, line: 0, column: 0))
           } else if (rule.confidence ?? .high) > .low {
             claimed.append(range)
@@ -110,8 +116,12 @@ public final class Detector {
     if rule.randomLike == true, !RandomnessFloor.passes(secret) { return false }
     for name in rule.validators ?? [] where Validators.named(name)?(secret) == false { return false }
     let text = String(decoding: secret, as: UTF8.self)
-    if ruleSet.allows[index].contains(where: { $0.matches(text) }) { return false }
-    if ruleSet.placeholders.contains(where: { $0.matches(text) }) { return false }
+    // In a URL a placeholder may be percent-encoded (`p%C3%A4ssword`, `not-re%40l`): both forms are checked.
+    let forms = text.contains("%") ? [text, text.removingPercentEncoding ?? text] : [text]
+    for form in forms {
+      if ruleSet.allows[index].contains(where: { $0.matches(form) }) { return false }
+      if ruleSet.placeholders.contains(where: { $0.matches(form) }) { return false }
+    }
     return true
   }
 

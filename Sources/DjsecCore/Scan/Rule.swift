@@ -64,6 +64,10 @@ public struct Rule: Codable, Sendable, Equatable {
   /// it, `low` for generic rules. Below `high`, a finding in a test or docs
   /// location is reported at low severity.
   public var confidence: Confidence?
+  /// A rule for values that are public by design (publishable keys, search-
+  /// only keys, site keys): it reports nothing, and what it matches no
+  /// generic rule may report either.
+  public var publicValue: Bool?
 
   public enum Confidence: String, Codable, Sendable, Comparable, CaseIterable {
     case low, medium, high

@@ -20,7 +20,7 @@ public enum RulesDocument {
       for rule in file.rules {
         let entropy = rule.randomLike == true ? "as random as its alphabet" : rule.entropy.map { String($0) } ?? ""
         let binary = rule.scope == .binary ? " (binary files only)" : ""
-        let confidence = (rule.confidence ?? .high).rawValue
+        let confidence = rule.publicValue == true ? "public: never reported" : (rule.confidence ?? .high).rawValue
         out += "| `\(rule.id)` | \(rule.severity.rawValue) | \(confidence) | \(rule.description)\(binary) | \(entropy) |\n"
       }
     }
