@@ -82,10 +82,12 @@ public final class Detector {
           if (rule.confidence ?? .high) == .low, onMinifiedLine(buffer, range) { continue }
           if rule.publicValue == true {
             claimed.append(range)
-          } else if accepts(index, secret) {
-            found.append(Detection(ruleIndex: index, secret: secret, range: range, line: 0, column: 0))
-          } else if (rule.confidence ?? .high) > .low {
-            claimed.append(range)
+          } else {
+            switch verdict(index, secret) {
+            case .accepted: found.append(Detection(ruleIndex: index, secret: secret, range: range, line: 0, column: 0))
+            case .notASecret where (rule.confidence ?? .high) > .low: claimed.append(range)
+            case .notASecret, .notThisRule: break
+            }
           }
         }
       }
@@ -107,22 +109,34 @@ public final class Detector {
 
   /// The filters that make a match a finding: length, entropy, validators,
   /// the rule's allow list and the shared placeholders.
-  private func accepts(_ index: Int, _ secret: [UInt8]) -> Bool {
+  enum Verdict {
+    case accepted
+    /// A documented example, a placeholder, a checksum that fails: the rule
+    /// knows this value is no credential, and no generic rule may report it.
+    case notASecret
+    /// Too short, too regular, or another kind of value of the same shape
+    /// (a JWT that is not the provider's): other rules may still judge it.
+    case notThisRule
+  }
+
+  private func verdict(_ index: Int, _ secret: [UInt8]) -> Verdict {
     let rule = ruleSet.rules[index]
     // Counted in characters (code points), not bytes: "éééé" is four characters, not eight.
     let characters = secret.reduce(0) { $0 + ($1 & 0xC0 != 0x80 ? 1 : 0) }
-    if characters < (rule.minLength ?? 1) { return false }
-    if let minimum = rule.entropy, Entropy.shannon(secret) < minimum { return false }
-    if rule.randomLike == true, !RandomnessFloor.passes(secret) { return false }
-    for name in rule.validators ?? [] where Validators.named(name)?(secret) == false { return false }
+    if characters < (rule.minLength ?? 1) { return .notThisRule }
+    if let minimum = rule.entropy, Entropy.shannon(secret) < minimum { return .notThisRule }
+    if rule.randomLike == true, !RandomnessFloor.passes(secret) { return .notThisRule }
+    for name in rule.validators ?? [] where Validators.named(name)?(secret) == false {
+      return name.hasSuffix("-checksum") ? .notASecret : .notThisRule
+    }
     let text = String(decoding: secret, as: UTF8.self)
     // In a URL a placeholder may be percent-encoded (`p%C3%A4ssword`, `not-re%40l`): both forms are checked.
     let forms = text.contains("%") ? [text, text.removingPercentEncoding ?? text] : [text]
     for form in forms {
-      if ruleSet.allows[index].contains(where: { $0.matches(form) }) { return false }
-      if ruleSet.placeholders.contains(where: { $0.matches(form) }) { return false }
+      if ruleSet.allows[index].contains(where: { $0.matches(form) }) { return .notASecret }
+      if ruleSet.placeholders.contains(where: { $0.matches(form) }) { return .notASecret }
     }
-    return true
+    return .accepted
   }
 
   private func containsKeyword(_ index: Int, _ buffer: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {

@@ -348,23 +348,26 @@ public final class Scanner: Sendable {
     return contains(a, b) || contains(b, a)
   }
 
-  /// One finding per (rule, secret, path), attributed to the earliest commit
-  /// that introduced it, with the count of the other commits that did too.
+  /// One finding per (secret, path), attributed to the earliest commit that
+  /// introduced it, with the count of the other commits that did too. When
+  /// several rules found the same secret at the same path (`SECRET_KEY = …`
+  /// and a `SECRET_KEY:` line of the same docs page), the rule tried first
+  /// names it: it is one value to rotate and one file to clean.
   private func merge(_ hits: [Hit], attribution: Attribution?) -> [Finding] {
     struct Key: Hashable {
-      var rule: Int
       var secret: [UInt8]
       var path: String
     }
-    var groups: [Key: (hit: Hit, intro: Attribution.Introduction?, commits: Set<Int>)] = [:]
+    var groups: [Key: (hit: Hit, intro: Attribution.Introduction?, commits: Set<Int>, rule: Int)] = [:]
     for hit in hits {
       // A blob found at its first path is reported there; views inside it keep their own path.
       let intros = (hit.blob.flatMap { attribution?.introductions($0) } ?? []).filter { hit.base == nil || $0.path == hit.base }
       let path = hit.path
-      let key = Key(rule: hit.ruleIndex, secret: hit.secret, path: path)
+      let key = Key(secret: hit.secret, path: path)
       let first = intros.first
-      var entry = groups[key] ?? (hit, first, [])
+      var entry = groups[key] ?? (hit, first, [], hit.ruleIndex)
       entry.commits.formUnion(intros.map(\.commit))
+      entry.rule = min(entry.rule, hit.ruleIndex)
       if let first, let current = entry.intro, let attribution,
         attribution.commits[first.commit].time < attribution.commits[current.commit].time
       {
@@ -374,10 +377,10 @@ public final class Scanner: Sendable {
       groups[key] = entry
     }
     let findings = groups.values.map { entry -> Finding in
-      let rule = ruleSet.rules[entry.hit.ruleIndex]
+      let rule = ruleSet.rules[entry.rule]
       let commit = entry.intro.flatMap { attribution?.commits[$0.commit] }
       return Finding(
-        rule: rule.id, description: rule.description, severity: ruleSet.severity(rule: entry.hit.ruleIndex, path: entry.hit.path),
+        rule: rule.id, description: rule.description, severity: ruleSet.severity(rule: entry.rule, path: entry.hit.path),
         confidence: rule.confidence ?? .high, path: entry.hit.path, line: entry.hit.line,
         column: entry.hit.column, commit: commit, otherCommits: max(0, entry.commits.count - 1), blob: entry.hit.blob,
         secret: String(decoding: entry.hit.secret, as: UTF8.self), secretHash: SecretDigest.hex(entry.hit.secret))

@@ -74,7 +74,7 @@ final class PreciseRegex: @unchecked Sendable {
 
   /// Every non-overlapping match that starts in `window` of `subject`. The
   /// subject is the whole buffer, so anchors and look-behind see real context.
-  func matches(in subject: UnsafeRawBufferPointer, window: Range<Int>, limit: Int = 256) -> [Match] {
+  func matches(in subject: UnsafeRawBufferPointer, window: Range<Int>, limit: Int = 1 << 16) -> [Match] {
     guard let base = subject.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return [] }
     let code = prepare()
     guard let data = pcre2_match_data_create_from_pattern_8(code, nil) else { return [] }
