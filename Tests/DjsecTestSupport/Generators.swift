@@ -66,6 +66,17 @@ public struct SecretGenerator {
     case "packagist_token": return packagist(prefix: "packagist_out_")
     case "supabase_service_jwt": return supabaseJWT(role: "service_role")
     case "supabase_anon_jwt": return supabaseJWT(role: "anon")
+    case "grafana_sa":
+      // The CRC32's four bytes low byte first: the byte-swapped value in hex.
+      let body = "glsa_" + random(32, from: base62)
+      return body + "_" + String(format: "%08x", CRC32.checksum(Array(body.utf8)).byteSwapped)
+    case "matrix_token":
+      let user = Data(random(8, from: lower).utf8).base64EncodedString().replacingOccurrences(of: "=", with: "")
+      let body = "syt_" + user + "_" + random(20, from: upper + lower)
+      return body + "_" + githubChecksum(body)
+    // A Google service account key file's private key: a PKCS#8 PEM of a real
+    // key's size with its line breaks written `\n`, as in the JSON.
+    case "pem_gcp_sa": return pem("PRIVATE KEY", body: pemBody(lines: 26, newline: "\\n"), newline: "\\n")
     case "pem_body": return (0..<12).map { _ in random(64, from: base64) }.joined(separator: "\n")
     default:
       // Composed in the rule files around a literal prefix (`hf_{{letters_34}}`):

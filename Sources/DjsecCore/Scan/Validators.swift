@@ -11,6 +11,8 @@ enum Validators {
     case "gitlab-routable-checksum": gitlabRoutableChecksum
     case "packagist-checksum": packagistChecksum
     case "supabase-service-role-jwt": supabaseServiceRoleJWT
+    case "grafana-checksum": grafanaChecksum
+    case "matrix-checksum": matrixChecksum
     default: nil
     }
   }
@@ -32,6 +34,27 @@ enum Validators {
     let present = Set(key.filter { symbols.contains($0) })
     let digits = key.contains { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
     return present.count >= 2 && digits
+  }
+
+  /// Grafana service account tokens are `glsa_`, 32 random letters and
+  /// digits, `_`, then the CRC32 of everything before that last `_`, its four
+  /// bytes written low byte first as 8 hex digits (grafana/grafana,
+  /// pkg/components/satokengen).
+  static let grafanaChecksum: Check = { token in
+    let n = token.count
+    guard n > 9, token[n - 9] == UInt8(ascii: "_") else { return false }
+    let checksum = String(decoding: token[(n - 8)...], as: UTF8.self)
+    return hex(CRC32.checksum(token[..<(n - 9)]).byteSwapped, width: 8) == checksum
+  }
+
+  /// Synapse (Matrix) access and refresh tokens are
+  /// `syt_<base64 user>_<20 random>_<check>`, the check being the CRC32 of
+  /// everything before its `_` as 6 base62 digits (synapse/handlers/auth.py).
+  static let matrixChecksum: Check = { token in
+    let n = token.count
+    guard n > 7, token[n - 7] == UInt8(ascii: "_") else { return false }
+    let checksum = String(decoding: token[(n - 6)...], as: UTF8.self)
+    return base62(CRC32.checksum(token[..<(n - 7)]), width: 6) == checksum
   }
 
   /// GitLab's routable tokens (`glpat-` and the other `gl…-` prefixes, since
