@@ -158,7 +158,7 @@ final class ScanEndToEndTests: XCTestCase {
     XCTAssertEqual(findings.first?["commit"] as? String, earliest)
   }
 
-  /// One finding per rule, secret and path (docs/scan.md): the same file
+  /// One finding per secret and path (docs/scan.md): the same file
   /// copied to a second path, byte for byte, is a second place to clean up,
   /// each attributed to the commit that put it there.
   func testAByteIdenticalCopyAtASecondPathIsReportedThere() throws {

@@ -116,4 +116,17 @@ final class ScanPrecisionEndToEndTests: XCTestCase {
     XCTAssertEqual(finding(findings, awsSecret)?["rule"] as? String, "aws-s3cfg-secret-key")
     XCTAssertEqual(finding(findings, djangoKey)?["rule"] as? String, "django-secret-key-config")
   }
+
+  func testOneSecretInOneFileIsOneFindingWhateverTheRules() throws {
+    let repo = try GitFixture("one-per-path")
+    let k = make("django_key")
+    try repo.commit(
+      "docs",
+      files: ["deploy/settings_prod.py": "SECRET_KEY = '\(k)'\nCONFIG = {'SECRET_KEY': '\(k)'}\n"])
+    let (_, findings, _) = try repo.scan()
+    let mine = findings.filter { $0["secret"] as? String == k }
+    XCTAssertEqual(mine.count, 1, "\(mine.map { $0["rule"] ?? "" })")
+    XCTAssertEqual(mine.first?["rule"] as? String, "django-secret-key", "the rule tried first names it")
+    XCTAssertEqual(mine.first?["line"] as? Int, 1)
+  }
 }
