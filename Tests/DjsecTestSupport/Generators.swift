@@ -77,6 +77,38 @@ public struct SecretGenerator {
     // A Google service account key file's private key: a PKCS#8 PEM of a real
     // key's size with its line breaks written `\n`, as in the JSON.
     case "pem_gcp_sa": return pem("PRIVATE KEY", body: pemBody(lines: 26, newline: "\\n"), newline: "\\n")
+    // JWTs are assembled from JSON parts here: a signed one, an unsigned one
+    // (alg none), and jwt.io's documented sample, built from its documented
+    // header, claims and signature (the HMAC-SHA256 of the first two parts under
+    // the key jwt.io displays), never written as one literal.
+    case "jwt":
+      return jwt(header: #"{"alg":"HS256","typ":"JWT"}"#, claims: #"{"sub":""# + random(12, from: digits) + #"","iat":1700000000}"#)
+        + random(43, from: urlsafe)
+    case "jwt_rs256":
+      return jwt(
+        header: #"{"typ":"JWT","alg":"RS256","kid":""# + random(16, from: base62) + #""}"#,
+        claims: #"{"user_id":"# + random(5, from: digits) + "}")
+        + random(342, from: urlsafe)
+    case "jwt_none":
+      return jwt(header: #"{"alg":"none","typ":"JWT"}"#, claims: #"{"sub":""# + random(8, from: digits) + #""}"#)
+        + random(24, from: urlsafe)
+    case "jwt_no_alg": return jwt(header: #"{"typ":"JWT","kid":"a"}"#, claims: #"{"sub":"x"}"#) + random(43, from: urlsafe)
+    case "jwt_io_sample":
+      return jwt(header: #"{"alg":"HS256","typ":"JWT"}"#, claims: #"{"sub":"1234567890","name":"John Doe","iat":1516239022}"#)
+        + "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV" + "_adQssw5c"
+    // HTTP Basic credentials, base64 of user:password (Docker config.json, npm _auth).
+    case "basic_auth_b64": return Data(("deploy:" + random(20, from: base62)).utf8).base64EncodedString()
+    case "b64_no_colon": return Data(random(24, from: base62).utf8).base64EncodedString()
+    case "b64_password": return Data(random(16, from: base62).utf8).base64EncodedString()
+    // A Discord bot token: the bot's user id (a snowflake) in base64, a
+    // timestamp, an HMAC; the second kind has letters where the id should be.
+    case "discord_bot_token": return discordToken(id: "1" + random(17, from: digits))
+    case "discord_bot_token_not_id": return discordToken(id: random(18, from: upper + lower))
+    // An age X25519 identity: Bech32 of 32 random bytes under the HRP AGE-SECRET-KEY-.
+    case "age_secret_key": return ageIdentity(checksumOK: true)
+    case "age_secret_key_bad_checksum": return ageIdentity(checksumOK: false)
+    case "pgp_private":
+      return pem("PGP PRIVATE KEY BLOCK", body: "\n" + pemBody() + "\n=" + random(4, from: base64), newline: "\n")
     case "pem_body": return (0..<12).map { _ in random(64, from: base64) }.joined(separator: "\n")
     default:
       // Composed in the rule files around a literal prefix (`hf_{{letters_34}}`):
@@ -133,6 +165,37 @@ public struct SecretGenerator {
   static func pem(_ kind: String, body: String, newline: String) -> String {
     let dashes = String(repeating: "-", count: 5)
     return dashes + "BEGIN " + kind + dashes + newline + body + newline + dashes + "END " + kind + dashes
+  }
+
+  static func jwt(header: String, claims: String) -> String {
+    func b64url(_ s: String) -> String {
+      Data(s.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        .replacingOccurrences(of: "=", with: "")
+    }
+    return b64url(header) + "." + b64url(claims) + "."
+  }
+
+  static func discordToken(id: String) -> String {
+    let first = Data(id.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+      .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    return first + "." + random(6, from: urlsafe) + "." + random(38, from: urlsafe)
+  }
+
+  static func ageIdentity(checksumOK: Bool) -> String {
+    let charset = Array("qpzry9x8gf2tvdw0s3jn54khce6mua7l")
+    let hrp = Array("age-secret-key-".utf8)
+    // 32 bytes are 256 bits: 52 five-bit groups, the last one padded.
+    var bits: [UInt8] = []
+    for _ in 0..<32 {
+      let byte = UInt8(SecureRandom.uniform(256))
+      for i in (0..<8).reversed() { bits.append((byte >> UInt8(i)) & 1) }
+    }
+    while bits.count % 5 != 0 { bits.append(0) }
+    let data: [UInt8] = stride(from: 0, to: bits.count, by: 5).map { i in bits[i..<(i + 5)].reduce(0) { $0 << 1 | $1 } }
+    let values = hrp.map { $0 >> 5 } + [0] + hrp.map { $0 & 31 } + data + [0, 0, 0, 0, 0, 0]
+    let polymod = Bech32.polymod(values) ^ (checksumOK ? 1 : 2)
+    let checksum = (0..<6).map { UInt8((polymod >> (5 * (5 - UInt32($0)))) & 31) }
+    return "AGE-SECRET-KEY-1" + String((data + checksum).map { charset[Int($0)] }).uppercased()
   }
 
   static func githubChecksum(_ body: String) -> String {

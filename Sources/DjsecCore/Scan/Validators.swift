@@ -13,6 +13,11 @@ enum Validators {
     case "supabase-service-role-jwt": supabaseServiceRoleJWT
     case "grafana-checksum": grafanaChecksum
     case "matrix-checksum": matrixChecksum
+    case "jwt-header": jwtHeader
+    case "basic-auth-base64": basicAuthBase64
+    case "printable-base64": printableBase64
+    case "age-bech32": ageBech32
+    case "discord-user-id": discordUserID
     default: nil
     }
   }
@@ -102,6 +107,78 @@ enum Validators {
     return String(repeating: "0", count: max(0, width - digits.count)) + digits
   }
 
+  /// A JWT (RFC 7519) whose header is base64url JSON naming a signing
+  /// algorithm. Rejected: `alg: none` (an unsigned token proves nothing, anyone
+  /// can mint one), jwt.io's documented sample (subject 1234567890, John Doe)
+  /// and keys meant to be public (Supabase's anon key says `"role":"anon"`).
+  static let jwtHeader: Check = { token in
+    let parts = token.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+    guard parts.count == 3, let header = jsonObject(base64: parts[0], url: true),
+      let alg = header["alg"] as? String, !alg.isEmpty, alg.lowercased() != "none"
+    else { return false }
+    guard let claims = jsonObject(base64: parts[1], url: true) else { return true }
+    if claims["sub"] as? String == "1234567890", claims["name"] as? String == "John Doe" { return false }
+    return claims["role"] as? String != "anon"
+  }
+
+  /// HTTP Basic credentials as Docker's config.json `auth` and npm's `_auth`
+  /// hold them: base64 of `user:password`, both parts non-empty and printable.
+  static let basicAuthBase64: Check = { value in
+    guard let plain = decodeBase64(value, url: false), printable(plain),
+      let colon = plain.firstIndex(of: UInt8(ascii: ":"))
+    else { return false }
+    return colon > plain.startIndex && colon < plain.index(before: plain.endIndex)
+  }
+
+  /// A base64 value that decodes to printable text (npm's `_password`).
+  static let printableBase64: Check = { value in
+    guard let plain = decodeBase64(value, url: false) else { return false }
+    return plain.count >= 4 && printable(plain)
+  }
+
+  /// An age identity (age-encryption.org/v1): Bech32 (BIP 173) with the HRP
+  /// `AGE-SECRET-KEY-` (or `AGE-SECRET-KEY-PQ-`), its checksum computed over
+  /// the lower-case string; 32 random bytes, so a typo or a made-up key fails.
+  static let ageBech32: Check = { key in
+    let text = String(decoding: key, as: UTF8.self).lowercased()
+    guard let separator = text.lastIndex(of: "1") else { return false }
+    let hrp = Array(text[..<separator].utf8)
+    let charset = Array("qpzry9x8gf2tvdw0s3jn54khce6mua7l".utf8)
+    var data: [UInt8] = []
+    for c in text[text.index(after: separator)...].utf8 {
+      guard let v = charset.firstIndex(of: c) else { return false }
+      data.append(UInt8(v))
+    }
+    guard data.count == 58 else { return false }
+    let values = hrp.map { $0 >> 5 } + [0] + hrp.map { $0 & 31 } + data
+    return Bech32.polymod(values) == 1
+  }
+
+  /// A Discord bot token's first part is the bot's user id (a snowflake: 17
+  /// to 20 decimal digits) in base64; a random string of that shape is not.
+  static let discordUserID: Check = { token in
+    guard let first = token.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).first,
+      let id = decodeBase64(first, url: true)
+    else { return false }
+    return (17...20).contains(id.count) && id.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+  }
+
+  /// Base64 or base64url (`url`), padding optional, through the one decoder views use.
+  static func decodeBase64<C: Collection>(_ bytes: C, url: Bool) -> [UInt8]? where C.Element == UInt8 {
+    let standard =
+      url ? bytes.map { $0 == UInt8(ascii: "-") ? UInt8(ascii: "+") : $0 == UInt8(ascii: "_") ? UInt8(ascii: "/") : $0 } : Array(bytes)
+    return Base64.decode(standard)
+  }
+
+  static func jsonObject<C: Collection>(base64 bytes: C, url: Bool) -> [String: Any]? where C.Element == UInt8 {
+    guard let data = decodeBase64(bytes, url: url) else { return nil }
+    return (try? JSONSerialization.jsonObject(with: Data(data))) as? [String: Any]
+  }
+
+  static func printable(_ bytes: [UInt8]) -> Bool {
+    !bytes.isEmpty && bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7f }
+  }
+
   static func base62(_ value: UInt32, width: Int) -> String {
     let digits = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
     var v = value
@@ -127,6 +204,20 @@ public enum CRC32 {
     var crc: UInt32 = 0xFFFF_FFFF
     for b in bytes { crc = table[Int((crc ^ UInt32(b)) & 0xFF)] ^ (crc >> 8) }
     return crc ^ 0xFFFF_FFFF
+  }
+}
+
+/// The BCH checksum of Bech32 (BIP 173), used only to check age identities.
+public enum Bech32 {
+  public static func polymod(_ values: [UInt8]) -> UInt32 {
+    let generator: [UInt32] = [0x3b6a_57b2, 0x2650_8e6d, 0x1ea1_19fa, 0x3d42_33dd, 0x2a14_62b3]
+    var chk: UInt32 = 1
+    for v in values {
+      let top = chk >> 25
+      chk = ((chk & 0x1ff_ffff) << 5) ^ UInt32(v)
+      for i in 0..<5 where (top >> i) & 1 == 1 { chk ^= generator[i] }
+    }
+    return chk
   }
 }
 
