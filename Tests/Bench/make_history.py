@@ -15,6 +15,7 @@ import argparse, base64, io, json, os, py_compile, random, secrets, string, subp
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import families  # noqa: E402
+from families.gen import digits_of  # noqa: E402
 
 DJANGO = "abcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*(-_=+)"
 B62 = string.ascii_letters + string.digits
@@ -31,13 +32,7 @@ def django_key():
             return k
 
 def b62(n):
-    digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while True:
-        out = digits[n % 62] + out
-        n //= 62
-        if n == 0: break
-    return out.rjust(6, "0")
+    return digits_of(n, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 6)
 
 def github_token():
     body = rand(30, B62)

@@ -7,18 +7,12 @@ run time; the formats with a checksum or a structured payload are assembled
 here (GitLab's routable tokens, Private Packagist tokens, Supabase JWTs)."""
 import base64, json, uuid, zlib
 from families import Case, decoy
-from families.gen import rand, hexs, b62, urlsafe, LOWER, DIGITS
+from families.gen import rand, hexs, b62, urlsafe, LOWER, DIGITS, digits_of
 
 B32 = LOWER + "234567"
 
 def _b36(n, width):
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while True:
-        out = digits[n % 36] + out
-        n //= 36
-        if n == 0: break
-    return out.rjust(width, "0")
+    return digits_of(n, "0123456789abcdefghijklmnopqrstuvwxyz", width)
 
 def _b64url(data):
     return base64.urlsafe_b64encode(data).decode().rstrip("=")

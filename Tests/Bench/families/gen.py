@@ -15,3 +15,12 @@ def hexs(n): return rand(n, HEX)
 def b62(n): return rand(n, B62)
 def urlsafe(n): return rand(n, URLSAFE)
 def b64(n): return rand(n, B64)
+
+def digits_of(n, alphabet, width):
+    """n written in base len(alphabet), left-padded to width (token checksums)."""
+    out = ""
+    while True:
+        out = alphabet[n % len(alphabet)] + out
+        n //= len(alphabet)
+        if n == 0: break
+    return out.rjust(width, alphabet[0])
