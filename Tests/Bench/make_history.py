@@ -171,7 +171,7 @@ def plant(repo):
         "deploy/values.tpl.yaml": "SECRET_KEY: \"{{ secret_key }}\"\n",
         ".github/workflows/ci.yml": "env:\n  DJANGO_SECRET_KEY: ${{ secrets.DJANGO_SECRET_KEY }}\n",
         "docs/aws.md": "aws_access_key_id = AKIA" + "IOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCY" + "EXAMPLEKEY\n",
-        "payments/test_settings.py": "STRIPE_SECRET_KEY = 'sk_test_4eC39HqLyjWDarjtT1zdp7dc'\nSTRIPE_PUBLISHABLE_KEY = 'pk_live_" + rand(24, B62) + "'\n",
+        "payments/test_settings.py": "STRIPE_SECRET_KEY = '" + "sk_test_" + "4eC39HqLyjWD" + "arjtT1zdp7dc" + "'\nSTRIPE_PUBLISHABLE_KEY = 'pk_live_" + rand(24, B62) + "'\n",
         "docs/db.py": "DATABASES = {'default': {'PASSWORD': 'postgres'}}\nTEST_PASSWORD = 'password'\n",
         "staticfiles.json": json.dumps({"paths": {"app.js": "app." + rand(12, HEX) + ".js"}, "hash": rand(64, HEX)}) + "\n",
         "package-lock.json": json.dumps({"integrity": "sha512-" + rand(86, B64) + "=="}) + "\n",

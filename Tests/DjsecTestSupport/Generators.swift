@@ -59,6 +59,8 @@ public struct SecretGenerator {
     case "pem_rsa_elided": return pem("RSA PRIVATE KEY", body: "...", newline: "\n")
     case "pem_pkcs8_filler": return pem("PRIVATE KEY", body: String(repeating: "x", count: 64), newline: "\n")
     case "aws_documented_example_id": return "AKIA" + "IOSFODNN7" + "EXAMPLE"
+    // Stripe's documented test key, in its API reference: assembled here, never committed whole.
+    case "stripe_documented_test_key": return "sk_test_" + "4eC39HqLyjWD" + "arjtT1zdp7dc"
     case "aws_filler_id": return "AKIA" + String(repeating: "X", count: 16)
     // Formats with a checksum or a structured payload, assembled here.
     case "gitlab_routable_pat": return gitlabRoutable(prefix: "glpat-")

@@ -112,30 +112,28 @@ public final class RuleSet: Sendable {
     let everywhere = file.rules.indices.filter { (file.rules[$0].scope ?? .all) == .all }
     let mainExpressions = everywhere.map { file.rules[$0].pattern }
     let salt = Self.pcreOnlyPatterns(file)
-    let checked = HyperscanDatabase.isCached(expressions: mainExpressions, ids: everywhere, cache: cache, salt: salt)
-    func compile(_ pattern: String, rule: String) throws(RuleError) -> PreciseRegex {
-      if checked { return PreciseRegex(checked: pattern) }
-      do { return try PreciseRegex(pattern) } catch { throw .invalidPattern(rule: rule, reason: error.message) }
+    let mainKey = cache.map { _ in HyperscanDatabase.key(expressions: mainExpressions, ids: everywhere, salt: salt) }
+    let checked = mainKey.map { cache?.contains(key: $0) ?? false } ?? false
+    func compile(_ patterns: [String], rule: String) throws(RuleError) -> [PreciseRegex] {
+      var out: [PreciseRegex] = []
+      for pattern in patterns {
+        if checked {
+          out.append(PreciseRegex(checked: pattern))
+          continue
+        }
+        do { out.append(try PreciseRegex(pattern)) } catch { throw .invalidPattern(rule: rule, reason: error.message) }
+      }
+      return out
     }
     var precise: [PreciseRegex] = []
     var allows: [[PreciseRegex]] = []
     var pathRules: [[PreciseRegex]?] = []
     var skipPathRules: [[PreciseRegex]] = []
     for rule in file.rules {
-      var skips: [PreciseRegex] = []
-      for p in rule.skipPaths ?? [] { skips.append(try compile(p, rule: rule.id)) }
-      skipPathRules.append(skips)
-      precise.append(try compile(rule.pattern, rule: rule.id))
-      var a: [PreciseRegex] = []
-      for p in rule.allow ?? [] { a.append(try compile(p, rule: rule.id)) }
-      allows.append(a)
-      if let paths = rule.paths {
-        var compiled: [PreciseRegex] = []
-        for p in paths { compiled.append(try compile(p, rule: rule.id)) }
-        pathRules.append(compiled)
-      } else {
-        pathRules.append(nil)
-      }
+      skipPathRules.append(try compile(rule.skipPaths ?? [], rule: rule.id))
+      precise += try compile([rule.pattern], rule: rule.id)
+      allows.append(try compile(rule.allow ?? [], rule: rule.id))
+      pathRules.append(try rule.paths.map { paths throws(RuleError) in try compile(paths, rule: rule.id) })
       for v in rule.validators ?? [] where Validators.named(v) == nil {
         throw .malformed(path: source, reason: "rule \(rule.id) names an unknown validator \(v)")
       }
@@ -145,26 +143,21 @@ public final class RuleSet: Sendable {
     self.pathRules = pathRules
     self.skipPathRules = skipPathRules
     conditional = file.rules.map { $0.paths != nil || !($0.skipPaths ?? []).isEmpty }
-    var placeholders: [PreciseRegex] = []
-    for p in file.placeholders { placeholders.append(try compile(p, rule: "placeholders")) }
-    self.placeholders = placeholders
-    var ignore: [PreciseRegex] = []
-    for p in file.ignorePaths { ignore.append(try compile(p, rule: "ignorePaths")) }
-    ignorePaths = ignore
-    var vendored: [PreciseRegex] = []
-    for p in file.vendoredPaths { vendored.append(try compile(p, rule: "vendoredPaths")) }
-    vendoredPaths = vendored
-    var low: [PreciseRegex] = []
-    for p in file.lowSeverityPaths { low.append(try compile(p, rule: "lowSeverityPaths")) }
-    lowSeverityPaths = low
+    placeholders = try compile(file.placeholders, rule: "placeholders")
+    ignorePaths = try compile(file.ignorePaths, rule: "ignorePaths")
+    vendoredPaths = try compile(file.vendoredPaths, rule: "vendoredPaths")
+    lowSeverityPaths = try compile(file.lowSeverityPaths, rule: "lowSeverityPaths")
     keywords = file.rules.map { $0.keywords.map { Array($0.lowercased().utf8) } }
     let all = file.rules.map(\.pattern)
     let allIDs = Array(file.rules.indices)
     do throws(HyperscanDatabase.CompileFailure) {
       // The binary database first: the main one, once stored, vouches for every pattern.
-      if checked, HyperscanDatabase.isCached(expressions: all, ids: allIDs, cache: cache) {
+      let binaryKey = checked ? HyperscanDatabase.key(expressions: all, ids: allIDs) : nil
+      if let binaryKey, let cache, cache.contains(key: binaryKey) {
         binary = LazyValue {
-          do throws(HyperscanDatabase.CompileFailure) { return try HyperscanDatabase(expressions: all, ids: allIDs, cache: cache) } catch {
+          do throws(HyperscanDatabase.CompileFailure) {
+            return try HyperscanDatabase(expressions: all, ids: allIDs, cache: cache, key: binaryKey)
+          } catch {
             fatalError("djsec: rules that compiled before no longer do (\(error.message)); remove ~/.cache/djsec")
           }
         }
@@ -172,7 +165,7 @@ public final class RuleSet: Sendable {
         let built = try HyperscanDatabase(expressions: all, ids: allIDs, cache: cache)
         binary = LazyValue { built }
       }
-      database = try HyperscanDatabase(expressions: mainExpressions, ids: everywhere, cache: cache, salt: salt)
+      database = try HyperscanDatabase(expressions: mainExpressions, ids: everywhere, cache: cache, salt: salt, key: mainKey)
     } catch {
       throw .invalidPattern(rule: file.rules[min(error.index, file.rules.count - 1)].id, reason: error.message)
     }

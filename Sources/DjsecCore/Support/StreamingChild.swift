@@ -46,15 +46,10 @@ final class StreamingChild: @unchecked Sendable {
     }
     posix_spawn_file_actions_adddup2(&actions, fromOut[1], 1)
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-    let words = ["git", "-C", directory.path] + arguments
-    let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
-    let envp: [UnsafeMutablePointer<CChar>?] = ChildEnvironment.variables().map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer { (argv + envp).forEach { free($0) } }
-    var pid: pid_t = 0
-    let spawned = posix_spawnp(&pid, "git", &actions, nil, argv, envp)
+    let pid = Subprocess.spawn(["git", "-C", directory.path] + arguments, actions: &actions)
     close(fromOut[1])
     if wantsInput { close(toChild[0]) }
-    guard spawned == 0 else {
+    guard let pid else {
       close(fromOut[0])
       if wantsInput { close(toChild[1]) }
       return nil
@@ -84,14 +79,10 @@ final class StreamingChild: @unchecked Sendable {
 
   func terminate() { kill(pid, SIGTERM) }
 
-  /// Waits for the child and closes its output; the exit status (128 + the
-  /// signal for a child killed by one, as a shell reports it).
+  /// Waits for the child and closes its output; the exit status as
+  /// Subprocess.wait gives it, -1 if it cannot be waited for.
   func wait() -> Int32 {
     close(output)
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 {
-      if errno != EINTR { return -1 }
-    }
-    return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    return Subprocess.wait(pid) ?? -1
   }
 }

@@ -50,26 +50,37 @@ enum Subprocess {
     // posix_spawn's chdir action is a GNU extension Swift's Glibc does not export.
     precondition(directory == nil || executable == "git", "Subprocess.run changes folder for git only")
     let words = [executable] + (directory.map { ["-C", $0.path] } ?? []) + arguments
-    let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
-    let envp: [UnsafeMutablePointer<CChar>?] = ChildEnvironment.variables().map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer { (argv + envp).forEach { free($0) } }
-    var pid: pid_t = 0
-    let spawned = posix_spawnp(&pid, executable, &actions, nil, argv, envp)
+    let pid = spawn(words, actions: &actions)
     close(toChild[0])
     close(fromOut[1])
     close(fromErr[1])
-    guard spawned == 0 else {
+    guard let pid else {
       for fd in [toChild[1], fromOut[0], fromErr[0]] { close(fd) }
       return nil
     }
     let (stdout, stderr) = exchange(input: input ?? Data(), writeTo: toChild[1], readFrom: fromOut[0], and: fromErr[0])
+    guard let code = wait(pid) else { return nil }
+    return Result(status: code, stdout: stdout, stderr: stderr)
+  }
+
+  /// Starts `words` (the program, found on PATH, and its arguments) with
+  /// ChildEnvironment's variables and the given descriptor actions.
+  static func spawn(_ words: [String], actions: inout posix_spawn_file_actions_t) -> pid_t? {
+    let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+    let envp: [UnsafeMutablePointer<CChar>?] = ChildEnvironment.variables().map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer { (argv + envp).forEach { free($0) } }
+    var pid: pid_t = 0
+    return posix_spawnp(&pid, words[0], &actions, nil, argv, envp) == 0 ? pid : nil
+  }
+
+  /// Waits for `pid`; its exit status, or 128 + the signal for a child killed
+  /// by one, as a shell reports it; nil if it cannot be waited for.
+  static func wait(_ pid: pid_t) -> Int32? {
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 {
       if errno != EINTR { return nil }
     }
-    // A child killed by a signal reports 128 + the signal, as a shell would.
-    let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-    return Result(status: code, stdout: stdout, stderr: stderr)
+    return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
   }
 
   /// Writes `input` and reads both outputs in one poll loop, so neither side

@@ -27,10 +27,13 @@ final class HyperscanDatabase: @unchecked Sendable {
   /// this library and CPU is loaded instead, and a new one is stored there.
   /// `salt`: other inputs the cached database stands for (see RuleSet: the
   /// PCRE2-only patterns checked when it was compiled).
-  init(expressions: [String], ids: [Int], cache: EngineCache? = nil, salt: [String] = []) throws(CompileFailure) {
+  /// `key`: the cache key of these inputs when the caller computed it already (`key(expressions:ids:salt:)`).
+  init(expressions: [String], ids: [Int], cache: EngineCache? = nil, salt: [String] = [], key known: String? = nil)
+    throws(CompileFailure)
+  {
     let flags = Self.flags(expressions.count)
     let ids = ids.map(UInt32.init)
-    let key = cache.map { _ in Self.cacheKey(expressions: expressions, ids: ids, flags: flags, salt: salt) }
+    let key = cache.map { _ in known ?? Self.cacheKey(expressions: expressions, ids: ids, flags: flags, salt: salt) }
     if let cache, let key, let bytes = cache.load(key: key) {
       if let database = Self.deserialize(bytes) {
         cache.note(loaded: 1)
@@ -74,12 +77,11 @@ final class HyperscanDatabase: @unchecked Sendable {
     [UInt32](repeating: UInt32(HS_FLAG_PREFILTER | HS_FLAG_ALLOWEMPTY), count: count)
   }
 
-  /// Whether `cache` holds a database for these inputs (not yet checked: a
-  /// damaged file is found, removed and rebuilt when it is loaded).
-  static func isCached(expressions: [String], ids: [Int], cache: EngineCache?, salt: [String] = []) -> Bool {
-    guard let cache else { return false }
-    let key = cacheKey(expressions: expressions, ids: ids.map(UInt32.init), flags: flags(expressions.count), salt: salt)
-    return cache.contains(key: key)
+  /// The cache key of a database of these inputs: with `EngineCache.contains`,
+  /// whether one is stored (not yet checked: a damaged file is found, removed
+  /// and rebuilt when it is loaded).
+  static func key(expressions: [String], ids: [Int], salt: [String] = []) -> String {
+    cacheKey(expressions: expressions, ids: ids.map(UInt32.init), flags: flags(expressions.count), salt: salt)
   }
 
   static func cacheKey(expressions: [String], ids: [UInt32], flags: [UInt32], salt: [String] = []) -> String {
