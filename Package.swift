@@ -36,10 +36,12 @@ let package = Package(
       pkgConfig: "zlib",
       providers: [.apt(["zlib1g-dev"])]
     ),
+    // The C library's extensions Swift's Glibc module leaves out (mallopt); nothing to link.
+    .systemLibrary(name: "CLibc"),
     // All behaviour lives here: no printing, no exit().
     .target(
       name: "DjsecCore",
-      dependencies: ["CSodium", "CHyperscan", "CPCRE2", "CZlib"],
+      dependencies: ["CSodium", "CHyperscan", "CPCRE2", "CZlib", "CLibc"],
       resources: [.copy("Resources/rules")]
     ),
     // Thin CLI: parses arguments, calls DjsecCore, and owns stderr (Diagnostics.swift).

@@ -6,4 +6,8 @@
 static inline int djsec_inflate_init_raw(z_stream *stream) {
   return inflateInit2(stream, -15);
 }
+/* The zlib format (with its header and checksum): git's objects. */
+static inline int djsec_inflate_init(z_stream *stream) {
+  return inflateInit(stream);
+}
 #endif

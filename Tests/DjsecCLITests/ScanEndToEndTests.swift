@@ -287,6 +287,31 @@ final class ScanEndToEndTests: XCTestCase {
     XCTAssertTrue(r.stderr.hasPrefix("djsec: error: "), r.stderr)
   }
 
+  /// A store the pack reader leaves to git (alternates: a `--shared` clone)
+  /// is read through `git cat-file`, with the same findings as a store it
+  /// reads itself, packed or loose.
+  func testAStoreWithAlternatesIsReadThroughGit() throws {
+    let repo = try GitFixture("alternates")
+    let packed = key()
+    try repo.commit("packed", files: ["mysite/settings.py": settings(packed)])
+    _ = try repo.git("gc", "-q")
+    let loose = key()
+    try repo.commit("loose", files: ["deploy/settings.py": settings(loose)])
+    let clone = try CLI.temporaryFolder("shared")
+    defer { try? FileManager.default.removeItem(at: clone) }
+    let shared = clone.appendingPathComponent("c")
+    try CLI.git(["clone", "-q", "--shared", repo.root.path, shared.path], in: clone)
+    XCTAssertTrue(FileManager.default.fileExists(atPath: shared.appendingPathComponent(".git/objects/info/alternates").path))
+    for root in [repo.root, shared] {
+      let r = try CLI.djsec(["scan", root.path, "--format", "json", "--show-secrets"])
+      XCTAssertEqual(r.status, 1, r.stderr)
+      let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+      let findings = try XCTUnwrap(object?["findings"] as? [[String: Any]])
+      XCTAssertEqual(only(findings, secret: packed)?["path"] as? String, "mysite/settings.py", root.path)
+      XCTAssertEqual(only(findings, secret: loose)?["path"] as? String, "deploy/settings.py", root.path)
+    }
+  }
+
   func testShallowCloneWarns() throws {
     let repo = try GitFixture("deep")
     try repo.commit("one", files: ["a.txt": "1\n"])

@@ -24,11 +24,13 @@ public final class Detector {
   private let scratch: HyperscanScratch
   private lazy var binaryScratch: HyperscanScratch = ruleSet.binaryDatabase.makeScratch()
   private let hits: HitCollector
+  /// The markers (RuleSet.Marker) the last `detect` saw in its buffer.
+  private(set) var markers: Set<RuleSet.Marker> = []
 
   public init(ruleSet: RuleSet) {
     self.ruleSet = ruleSet
     scratch = ruleSet.database.makeScratch()
-    hits = HitCollector(ruleCount: ruleSet.rules.count)
+    hits = HitCollector(ruleCount: ruleSet.rules.count + RuleSet.Marker.allCases.count)
   }
 
   /// `binaryStrings`: the buffer holds strings pulled out of a binary file,
@@ -42,7 +44,9 @@ public final class Detector {
     }
     var found: [Detection] = []
     var claimed: [Range<Int>] = []
-    for (index, ends) in hits.ends.enumerated() where !ends.isEmpty {
+    let ruleCount = ruleSet.rules.count
+    markers = Set(RuleSet.Marker.allCases.filter { !hits.ends[ruleCount + $0.rawValue].isEmpty })
+    for (index, ends) in hits.ends.prefix(ruleCount).enumerated() where !ends.isEmpty {
       // The generic rules read config syntax: a binary's strings are not config.
       if binaryStrings, (ruleSet.rules[index].confidence ?? .high) == .low { continue }
       confirm(rule: index, ends: ends, in: buffer, into: &found, claimed: &claimed)

@@ -29,6 +29,10 @@ struct ObjectID: Hashable, Comparable, Sendable {
 
   init?(_ string: String) { self.init(hex: Array(string.utf8)) }
 
+  init(high: UInt64, middle: UInt64, low: UInt32) {
+    (self.high, self.middle, self.low) = (high, middle, low)
+  }
+
   static func < (a: Self, b: Self) -> Bool { (a.high, a.middle, a.low) < (b.high, b.middle, b.low) }
 }
 

@@ -103,6 +103,46 @@ final class ByteReader {
     return true
   }
 
+  /// The next `count` bytes as an array of their own, or nil if input ended
+  /// first. What is buffered is copied once; a large remainder is read
+  /// straight into the array, never through the read buffer (one copy of
+  /// each blob, not two).
+  func take(_ count: Int) -> [UInt8]? {
+    var complete = true
+    let out = [UInt8](unsafeUninitializedCapacity: count) { destination, initialized in
+      guard let to = destination.baseAddress else { return }
+      while initialized < count {
+        let need = count - initialized
+        if start == end, need >= Self.directRead {
+          let n = Glibc.read(fd, to + initialized, need)
+          if n > 0 {
+            initialized += n
+            continue
+          }
+          if n < 0 && errno == EINTR { continue }
+          if n < 0 { failed = true }
+          complete = false
+          return
+        }
+        if start == end, !fill() {
+          complete = false
+          return
+        }
+        let take = min(need, end - start)
+        buffer.withUnsafeBytes { raw in
+          (to + initialized).update(from: raw.baseAddress!.assumingMemoryBound(to: UInt8.self) + start, count: take)
+        }
+        start += take
+        initialized += take
+      }
+    }
+    return complete ? out : nil
+  }
+
+  /// Remainders this large skip the read buffer; smaller ones go through it,
+  /// so the next header comes in the same read.
+  private static let directRead = 256 << 10
+
   /// Skips `count` bytes; false if input ended first.
   func skip(_ count: Int) -> Bool {
     var left = count

@@ -126,8 +126,9 @@ public struct GitRepository: Sendable {
   /// or not) through one `git cat-file --batch-all-objects --batch
   /// --unordered`, in pack order: the same single pass as the git floor,
   /// with no listing first and no lookup by id. `body` gets each blob's id and
-  /// bytes, or nil bytes for a blob over `maxSize` (skipped, but counted).
-  public func readAllBlobs(maxSize: Int, body: (String, UnsafeRawBufferPointer?) -> Void) throws(ScanError) {
+  /// bytes (its own copy, to hand to another thread), or nil bytes for a blob
+  /// over `maxSize` (skipped, but counted).
+  public func readAllBlobs(maxSize: Int, body: (String, [UInt8]?) -> Void) throws(ScanError) {
     guard let child = StreamingChild.git(GitMemory.bounded + ["cat-file", "--batch-all-objects", "--batch", "--unordered"], in: path)
     else { throw .gitFailed(command: "git cat-file --batch-all-objects", path: path.path) }
     let reader = ByteReader(fd: child.output)
@@ -142,7 +143,12 @@ public struct GitRepository: Sendable {
       let id = String(decoding: parts[0], as: UTF8.self)
       let ok: Bool
       if parts[1].elementsEqual("blob".utf8), size <= maxSize {
-        ok = reader.withNext(size) { body(id, $0) }
+        if let bytes = reader.take(size) {
+          body(id, bytes)
+          ok = true
+        } else {
+          ok = false
+        }
       } else {
         if parts[1].elementsEqual("blob".utf8) { body(id, nil) }
         ok = reader.skip(size)
