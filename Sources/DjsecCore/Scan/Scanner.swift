@@ -266,11 +266,14 @@ public final class Scanner: Sendable {
   /// One buffer at a path, with everything a path decides (rules limited to
   /// some paths, vendored trees, overlaps, severity in tests and docs), but
   /// without the archive and encoding views: what a rule's examples are checked with.
-  public func findings(in buffer: UnsafeRawBufferPointer, path: String, binaryStrings: Bool = false, options: ScanOptions = ScanOptions())
-    -> [Finding]
-  {
+  /// `detector`: one made for this scanner's rules, to reuse across many
+  /// small buffers (making one allocates Hyperscan scratch space).
+  public func findings(
+    in buffer: UnsafeRawBufferPointer, path: String, binaryStrings: Bool = false, options: ScanOptions = ScanOptions(),
+    detector: Detector? = nil
+  ) -> [Finding] {
     if !options.includeVendored, ruleSet.isVendored(path: path) { return [] }
-    let hits = Detector(ruleSet: ruleSet).detect(buffer, binaryStrings: binaryStrings).map {
+    let hits = (detector ?? Detector(ruleSet: ruleSet)).detect(buffer, binaryStrings: binaryStrings).map {
       Hit(blob: nil, ruleIndex: $0.ruleIndex, secret: $0.secret, path: path, line: $0.line, column: $0.column)
     }
     return merge(resolveOverlaps(hits.filter { ruleSet.pathAllowed(rule: $0.ruleIndex, path: path) }), attribution: nil)

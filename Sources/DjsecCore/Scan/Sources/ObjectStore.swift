@@ -255,6 +255,10 @@ final class PackReader {
   private var stream = z_stream()
   private var streamReady = false
   private let cache = ObjectCache(budget: 48 << 20)
+  /// The largest object inflated or made, a base included: a blob over the
+  /// scan's size limit is skipped, and its base may be larger, but not
+  /// without bound (a damaged header can claim any size).
+  private var inflateLimit = 1 << 30
   /// For each object the run's deltas build on, how many have yet to.
   private var pending: [Int: Int32] = [:]
   /// Object types by pack and rank (0: not known yet), for deltas whose
@@ -281,6 +285,7 @@ final class PackReader {
 
   func readBlobs(of pack: PackFile, ranks: Range<Int>, maxSize: Int, _ body: (String, [UInt8]?) -> Void) throws(ScanError) {
     let fd = try descriptor(pack)
+    inflateLimit = max(4 * maxSize, 64 << 20)
     // The run's bytes in one read: headers and data are then parsed in
     // memory, not fetched object by object.
     guard let first = ranks.first, let last = ranks.last else { return }
@@ -438,6 +443,8 @@ final class PackReader {
         break
       }
       let e = try entry(pack, fd: fd, at: at, id: id)
+      // Built on something too large to make: skipped as too large itself.
+      if e.size > inflateLimit { return nil }
       if e.kind != 6 && e.kind != 7 {
         bytes = try inflate(pack, fd: fd, e, id: id)
         keepIfBase(at, bytes)
@@ -450,7 +457,7 @@ final class PackReader {
     for (depth, e) in chain.enumerated().reversed() {
       // `bytes` is the base of `e`; depth 0 is the object asked for.
       let delta = try inflate(pack, fd: fd, e, id: id)
-      let made = Delta.apply(delta, to: bytes, maxSize: depth == 0 ? maxSize : Int.max)
+      let made = Delta.apply(delta, to: bytes, maxSize: depth == 0 ? maxSize : inflateLimit)
       if depth == 0 { used(base: e.baseOffset!) }
       guard let made else {
         if depth == 0 { return nil }
@@ -480,7 +487,11 @@ final class PackReader {
   }
 
   private func inflate(_ pack: PackFile, fd: Int32, _ e: Entry, id: ObjectID) throws(ScanError) -> [UInt8] {
-    guard let rank = pack.rank(ofOffset: e.offset) else { throw .corruptObject(id: id.hex, path: pack.path) }
+    // A header can claim any size and a span can be shorter than its
+    // header: neither may reach an allocation or a range.
+    guard let rank = pack.rank(ofOffset: e.offset), e.dataStart <= pack.end(ofRank: rank), e.size <= inflateLimit else {
+      throw .corruptObject(id: id.hex, path: pack.path)
+    }
     guard let out = try withBytes(pack, fd: fd, e.dataStart..<pack.end(ofRank: rank), { inflateZlib($0, size: e.size) }) else {
       throw .corruptObject(id: id.hex, path: pack.path)
     }
