@@ -9,6 +9,26 @@ import Foundation
 #endif
 
 enum Delta {
+  /// The size of what `delta` makes, from its header; nil if malformed.
+  static func targetSize(_ delta: [UInt8]) -> Int? {
+    var i = 0
+    var sizes: [Int] = []
+    while sizes.count < 2 {
+      var value = 0
+      var shift = 0
+      while true {
+        guard i < delta.count, shift < 63 else { return nil }
+        let c = delta[i]
+        i += 1
+        value |= Int(c & 0x7F) << shift
+        shift += 7
+        if c & 0x80 == 0 { break }
+      }
+      sizes.append(value)
+    }
+    return sizes[1]
+  }
+
   /// `base` with `delta` applied, or nil if the delta is malformed, does not
   /// fit its base, or makes more than `maxSize` bytes.
   static func apply(_ delta: [UInt8], to base: [UInt8], maxSize: Int = Int.max) -> [UInt8]? {

@@ -457,10 +457,12 @@ final class PackReader {
     for (depth, e) in chain.enumerated().reversed() {
       // `bytes` is the base of `e`; depth 0 is the object asked for.
       let delta = try inflate(pack, fd: fd, e, id: id)
-      let made = Delta.apply(delta, to: bytes, maxSize: depth == 0 ? maxSize : inflateLimit)
-      if depth == 0 { used(base: e.baseOffset!) }
-      guard let made else {
-        if depth == 0 { return nil }
+      if depth == 0 {
+        used(base: e.baseOffset!)
+        // Over the scan's limit: skipped and counted, like a whole blob.
+        if let size = Delta.targetSize(delta), size > maxSize { return nil }
+      }
+      guard let made = Delta.apply(delta, to: bytes, maxSize: inflateLimit) else {
         throw .corruptObject(id: id.hex, path: pack.path)
       }
       bytes = made
