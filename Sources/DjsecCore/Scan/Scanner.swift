@@ -454,7 +454,12 @@ public final class Scanner: Sendable {
         column: entry.hit.column, commit: commit, otherCommits: max(0, entry.commits.count - 1), blob: entry.hit.blob,
         secret: String(decoding: entry.hit.secret, as: UTF8.self), secretHash: SecretDigest.hex(entry.hit.secret))
     }
-    return findings.sorted { ($0.path, $0.line, $0.column, $0.rule) < ($1.path, $1.line, $1.column, $1.rule) }
+    // A total order: two secrets at the same place in different blobs
+    // (one settings line rewritten many times) come out the same way on
+    // every run, whichever thread found which first.
+    return findings.sorted {
+      ($0.path, $0.line, $0.column, $0.rule, $0.secretHash) < ($1.path, $1.line, $1.column, $1.rule, $1.secretHash)
+    }
   }
 
   /// Splits blobs into `count` runs of consecutive pack order with about the
