@@ -43,18 +43,18 @@ final class SARIFTests: XCTestCase {
   /// line's "(low confidence)").
   func testEveryFormatCarriesSeverityAndConfidence() throws {
     let repo = try GitFixture("confidence")
-    let key = SecretGenerator.make("django_key")!
     var generator = SecretGenerator()
+    let live = try generator.fill("{{stripe_live}}")
     let generic = try generator.fill("{{base62_32}}")
     try repo.commit(
-      "leaks", files: ["mysite/settings.py": "SECRET_KEY = '\(key)'\n", "deploy/.env": "PAYMENTS_SECRET=\(generic)\n"])
+      "leaks", files: ["payments/settings.py": "STRIPE_SECRET_KEY = '\(live)'\n", "deploy/.env": "PAYMENTS_SECRET=\(generic)\n"])
 
     let json = try CLI.djsec(["scan", repo.root.path, "--format", "json", "--show-secrets"])
     let findings = try XCTUnwrap(
       (try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["findings"] as? [[String: Any]])
     let byRule = Dictionary(findings.map { ($0["rule"] as? String ?? "", $0) }, uniquingKeysWith: { a, _ in a })
-    XCTAssertEqual(byRule["django-secret-key"]?["confidence"] as? String, "high")
-    XCTAssertEqual(byRule["django-secret-key"]?["severity"] as? String, "critical")
+    XCTAssertEqual(byRule["stripe-live-key"]?["confidence"] as? String, "high", "\(findings.map { $0["rule"] ?? "" })")
+    XCTAssertEqual(byRule["stripe-live-key"]?["severity"] as? String, "critical")
     XCTAssertEqual(byRule["generic-secret-unquoted"]?["confidence"] as? String, "low", "\(findings.map { $0["rule"] ?? "" })")
 
     let sarif = try CLI.djsec(["scan", repo.root.path, "--format", "sarif"])
@@ -63,7 +63,7 @@ final class SARIFTests: XCTestCase {
     let results = try XCTUnwrap(run["results"] as? [[String: Any]])
     let properties = Dictionary(
       results.map { ($0["ruleId"] as? String ?? "", $0["properties"] as? [String: Any] ?? [:]) }, uniquingKeysWith: { a, _ in a })
-    XCTAssertEqual(properties["django-secret-key"]?["confidence"] as? String, "high")
+    XCTAssertEqual(properties["stripe-live-key"]?["confidence"] as? String, "high")
     XCTAssertEqual(properties["generic-secret-unquoted"]?["confidence"] as? String, "low")
     XCTAssertEqual(properties["generic-secret-unquoted"]?["severity"] as? String, byRule["generic-secret-unquoted"]?["severity"] as? String)
     let rules = ((run["tool"] as? [String: Any])?["driver"] as? [String: Any])?["rules"] as? [[String: Any]] ?? []
@@ -73,6 +73,6 @@ final class SARIFTests: XCTestCase {
     let text = try CLI.djsec(["scan", repo.root.path])
     let lines = text.stdout.split(separator: "\n")
     XCTAssertTrue(lines.contains { $0.contains("generic-secret-unquoted") && $0.contains("(low confidence)") }, text.stdout)
-    XCTAssertTrue(lines.contains { $0.contains("django-secret-key") && !$0.contains("confidence)") }, text.stdout)
+    XCTAssertTrue(lines.contains { $0.contains("stripe-live-key") && !$0.contains("confidence)") }, text.stdout)
   }
 }
