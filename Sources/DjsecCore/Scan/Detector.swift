@@ -153,7 +153,8 @@ public final class Detector {
   }
 
   /// One finding per secret location: when rules overlap, the earlier rule in
-  /// the rules file wins. A line holding `djsec:allow` is skipped on purpose.
+  /// the rules file wins. A finding an allow comment covers is skipped on
+  /// purpose (AllowComment).
   private func dedupe(_ found: [Detection], in buffer: UnsafeRawBufferPointer) -> [Detection] {
     guard !found.isEmpty else { return [] }
     var kept: [Detection] = []
@@ -184,8 +185,9 @@ public final class Detector {
         cursor = at + 1
       }
       cursor = max(cursor, offset)
-      let lineRange = lineStart..<lineEnd(buffer, from: offset, limit: 1 << 20)
-      if Bytes.contains(UnsafeRawBufferPointer(rebasing: buffer[lineRange]), "djsec:allow") { continue }
+      if AllowComment.allows(d, lineStart: lineStart, in: buffer, lineEnd: { lineEnd(buffer, from: $0, limit: 1 << 20) }) {
+        continue
+      }
       d.line = line
       d.column = offset - lineStart + 1
       out.append(d)
@@ -209,5 +211,32 @@ public final class Detector {
     guard start < stop, let base = buffer.baseAddress else { return min(start, buffer.count) }
     guard let nl = memchr(base + start, 10, stop - start) else { return stop }
     return UnsafeRawPointer(nl) - base
+  }
+}
+
+/// The comments that mark a value as reviewed, in the forms users of other
+/// scanners already write: djsec's own, gitleaks' and detect-secrets'. On
+/// the value's own line; for a value over several lines (a PEM key, a
+/// triple-quoted string), on the line before it too; and detect-secrets'
+/// `pragma: allowlist nextline secret` on the line before any value.
+enum AllowComment {
+  static let sameLine = ["djsec:allow", "gitleaks:allow", "pragma: allowlist secret"]
+  static let nextLine = "pragma: allowlist nextline secret"
+
+  static func allows(
+    _ d: Detection, lineStart: Int, in buffer: UnsafeRawBufferPointer, lineEnd: (Int) -> Int
+  ) -> Bool {
+    func holds(_ range: Range<Int>, _ markers: [String]) -> Bool {
+      let line = UnsafeRawBufferPointer(rebasing: buffer[range])
+      return markers.contains { Bytes.contains(line, $0) }
+    }
+    if holds(lineStart..<lineEnd(d.range.lowerBound), sameLine) { return true }
+    guard lineStart > 0 else { return false }
+    // The line before: from the newline before it to the one ending it.
+    var previous = lineStart - 1
+    while previous > 0, buffer[previous - 1] != 10 { previous -= 1 }
+    let before = previous..<(lineStart - 1)
+    if holds(before, [nextLine]) { return true }
+    return d.secret.contains(10) && holds(before, sameLine)
   }
 }

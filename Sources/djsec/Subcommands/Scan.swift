@@ -6,6 +6,10 @@ import Foundation
   import Glibc
 #endif
 
+extension Rule.Severity: ExpressibleByArgument {
+  public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+}
+
 extension Djsec {
   struct Scan: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,7 +17,7 @@ extension Djsec {
       abstract: "Find leaked Django keys and credentials in a repository's whole git history.",
       discussion: """
         Scans every blob reachable from every ref (branches, tags, remote-tracking refs, stash) once. \
-        Exit codes: 0 nothing found, 1 leaks found, 2 could not scan.
+        Exit codes: 0 nothing at or above --fail-on found, 1 (or --exit-code) leaks found, 2 could not scan.
         """
     )
 
@@ -55,6 +59,22 @@ extension Djsec {
 
     @Option(help: "Findings to leave out, by fingerprint or secretHash (default: .djsecignore in the repository, if any).")
     var ignoreFile: String?
+
+    @Option(
+      help: ArgumentHelp(
+        "Fail (exit 1) only on findings of this severity or above: low, medium, high or critical. "
+          + "Findings below it are still reported.", valueName: "severity"))
+    var failOn: Rule.Severity = .medium
+
+    @Option(help: ArgumentHelp("The exit code when findings at or above --fail-on are found (0 to 125, not 2).", valueName: "n"))
+    var exitCode: Int32 = 1
+
+    func validate() throws {
+      // 2 is djsec's "could not scan"; above 125 the shell's own codes begin.
+      guard (0...125).contains(exitCode), exitCode != 2 else {
+        throw ValidationError("--exit-code \(exitCode) is out of range: use 0 to 125, not 2 (which means djsec could not scan)")
+      }
+    }
 
     func run() throws {
       guard let reporter = Reporters.named(format) else {
@@ -100,7 +120,8 @@ extension Djsec {
       } else {
         print(text, terminator: "")
       }
-      if !result.findings.isEmpty { throw ExitCode(1) }
+      // A fresh startproject's django-insecure- key is low: shown, not failed on.
+      if result.findings.contains(where: { $0.severity >= failOn }), exitCode != 0 { throw ExitCode(exitCode) }
     }
   }
 }
