@@ -38,14 +38,32 @@ final class ScanExitPolicyTests: XCTestCase {
     XCTAssertEqual(try CLI.djsec(["scan", project.path, "--fail-on", "critical", "--exit-code", "42"]).status, 42)
   }
 
+  /// Values that used to end in "no leaks found" (`--max-size 0`, an empty
+  /// `--since` from an unset CI variable) or in a crash are errors now.
   func testBadValuesAreOneLineErrorsWithExitTwo() throws {
     let repo = try GitFixture("exit-policy-bad")
     try repo.commit("x", files: ["a.txt": "a\n"])
-    for args in [["--fail-on", "severe"], ["--exit-code", "2"], ["--exit-code", "126"], ["--exit-code", "-1"], ["--exit-code", "x"]] {
+    for args in [
+      ["--fail-on", "severe"], ["--exit-code", "2"], ["--exit-code", "126"], ["--exit-code", "-1"], ["--exit-code", "x"],
+      ["--max-size", "0"], ["--max-size", "99999999999999999999"], ["--max-size", "5000"], ["--since", ""], ["--range", " "],
+      ["--redact", "--show-secrets"],
+    ] {
       let r = try CLI.djsec(["scan", repo.root.path] + args)
       XCTAssertEqual(r.status, 2, "\(args): \(r.stderr)")
       XCTAssertTrue(r.stderr.hasPrefix("djsec: error: "), "\(args): \(r.stderr)")
       XCTAssertEqual(r.stdout, "", "\(args)")
+    }
+  }
+
+  func testRedactIsAcceptedAndIsTheDefault() throws {
+    let repo = try GitFixture("redact")
+    let key = SecretGenerator.make("django_key")!
+    try repo.commit("x", files: ["mysite/settings.py": "SECRET_KEY = '\(key)'\n"])
+    for args in [[], ["--redact"]] {
+      let r = try CLI.djsec(["scan", repo.root.path] + args)
+      XCTAssertEqual(r.status, 1, r.stderr)
+      XCTAssertTrue(r.stdout.contains("REDACTED"), r.stdout)
+      XCTAssertFalse(r.stdout.contains(key))
     }
   }
 }

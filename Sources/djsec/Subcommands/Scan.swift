@@ -69,11 +69,25 @@ extension Djsec {
     @Option(help: ArgumentHelp("The exit code when findings at or above --fail-on are found (0 to 125, not 2).", valueName: "n"))
     var exitCode: Int32 = 1
 
+    @Flag(help: "Redact the secrets in the report (the default; --show-secrets shows them).")
+    var redact = false
+
     func validate() throws {
       // 2 is djsec's "could not scan"; above 125 the shell's own codes begin.
       guard (0...125).contains(exitCode), exitCode != 2 else {
         throw ValidationError("--exit-code \(exitCode) is out of range: use 0 to 125, not 2 (which means djsec could not scan)")
       }
+      // 0 would skip every blob and pass; a huge value would overflow into nonsense.
+      guard (1...4096).contains(maxSize) else {
+        throw ValidationError("--max-size \(maxSize) is out of range: use 1 to 4096 (MiB)")
+      }
+      // An unset CI variable (`--since "$BASE"`) must not turn into a clean pass.
+      for (name, value) in [("--since", since), ("--range", range)] {
+        if let value, value.trimmingCharacters(in: .whitespaces).isEmpty {
+          throw ValidationError("\(name) is empty: name a commit, branch or tag (an unset CI variable?)")
+        }
+      }
+      if redact, showSecrets { throw ValidationError("--redact and --show-secrets contradict each other: pick one") }
     }
 
     func run() throws {
