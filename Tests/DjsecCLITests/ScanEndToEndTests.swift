@@ -367,3 +367,72 @@ extension ScanEndToEndTests {
     XCTAssertEqual(findings.first?["path"] as? String, "new/.env")
   }
 }
+
+extension ScanEndToEndTests {
+  /// `.djsecignore` as a team uses it: the id the text report shows, path
+  /// globs and rule ids with reasons, `djsec ignore add`, the root's file
+  /// for a scan of a subfolder, and a one-line error naming the line for
+  /// anything else (a JSON report, a 12-digit prefix, a path without a reason).
+  func testIgnoreEntriesFromTheTextReportPathsRulesAndIgnoreAdd() throws {
+    let repo = try GitFixture("ignore-forms")
+    let fixture = SecretGenerator.make("django_key")!
+    let test = SecretGenerator.make("django_key")!
+    let real = SecretGenerator.make("django_key")!
+    try repo.commit(
+      "three",
+      files: [
+        "a/settings.py": "SECRET_KEY = '\(fixture)'\n", "tests/fixtures/settings.py": "SECRET_KEY = '\(test)'\n",
+        "deploy/settings.py": "SECRET_KEY = '\(real)'\n",
+      ])
+    let text = try CLI.djsec(["scan", repo.root.path])
+    let ids = text.stdout.split(separator: "\n").compactMap { line -> String? in
+      guard let r = line.range(of: "REDACTED (id ") else { return nil }
+      return String(line[r.upperBound...].prefix(while: \.isHexDigit))
+    }
+    XCTAssertEqual(ids.count, 3, text.stdout)
+    XCTAssertTrue(ids.allSatisfy { $0.count == 32 }, "the full id is shown: \(ids)")
+    let all = try repo.scan()
+    let fixtureID = try XCTUnwrap(all.findings.first { $0["secret"] as? String == fixture }?["secretHash"] as? String)
+    XCTAssertTrue(ids.contains(fixtureID))
+
+    // Written by `djsec ignore add` from a subfolder, read by a scan of another subfolder.
+    try FileManager.default.createDirectory(at: repo.root.appendingPathComponent("deploy/sub"), withIntermediateDirectories: true)
+    let add = try CLI.djsec(
+      ["ignore", "add", fixtureID, "--reason", "fixture key, never deployed"], in: repo.root.appendingPathComponent("a"))
+    XCTAssertEqual(add.status, 0, add.stderr)
+    XCTAssertEqual(try CLI.djsec(["ignore", "add", fixtureID, "--reason", "again"], in: repo.root).status, 0)
+    XCTAssertEqual(
+      try CLI.djsec(["ignore", "add", "path:tests/*", "--reason", "generated test keys"], in: repo.root).status, 0)
+    let file = try String(contentsOf: repo.root.appendingPathComponent(".djsecignore"), encoding: .utf8)
+    XCTAssertEqual(file, "\(fixtureID)  # fixture key, never deployed\npath:tests/*  # generated test keys\n")
+    let left = try CLI.djsec(["scan", repo.root.appendingPathComponent("deploy/sub").path, "--format", "json", "--show-secrets"])
+    XCTAssertEqual(left.status, 1, left.stderr)
+    let findings = (try JSONSerialization.jsonObject(with: Data(left.stdout.utf8)) as? [String: Any])?["findings"] as? [[String: Any]]
+    XCTAssertEqual(findings?.compactMap { $0["secret"] as? String }, [real])
+
+    try "rule:django-secret-key  # all reviewed\n".write(
+      to: repo.root.appendingPathComponent(".djsecignore"), atomically: true, encoding: .utf8)
+    XCTAssertEqual(try CLI.djsec(["scan", repo.root.path]).status, 0)
+
+    // Each wrong line: exit 2, one line naming the file and the line number.
+    let json = try CLI.djsec(["scan", repo.root.path, "--format", "json"]).stdout
+    for (content, line) in [
+      ("# ok\n\(fixtureID.prefix(12))\n", 2), ("path:tests/*\n", 1), ("rule:no-such-rule  # typo\n", 1), (json, 1),
+      ("\(fixtureID)\nsomething else\n", 2),
+    ] {
+      try content.write(to: repo.root.appendingPathComponent(".djsecignore"), atomically: true, encoding: .utf8)
+      let r = try CLI.djsec(["scan", repo.root.path])
+      XCTAssertEqual(r.status, 2, "\(content.prefix(40)): \(r.stderr)")
+      XCTAssertTrue(r.stderr.hasPrefix("djsec: error: \(repo.root.appendingPathComponent(".djsecignore").path) line \(line) "), r.stderr)
+      XCTAssertEqual(r.stdout, "")
+    }
+    // `ignore add` refuses to add to a file that is already wrong, and refuses a wrong entry.
+    let broken = try CLI.djsec(["ignore", "add", fixtureID, "--reason", "x"], in: repo.root)
+    XCTAssertEqual(broken.status, 2)
+    XCTAssertTrue(broken.stderr.contains(".djsecignore line 2 is not an ignore entry"), broken.stderr)
+    try FileManager.default.removeItem(at: repo.root.appendingPathComponent(".djsecignore"))
+    let bad = try CLI.djsec(["ignore", "add", "not-an-entry", "--reason", "x"], in: repo.root)
+    XCTAssertEqual(bad.status, 2)
+    XCTAssertTrue(bad.stderr.hasPrefix("djsec: error: 'not-an-entry' is not an ignore entry"), bad.stderr)
+  }
+}

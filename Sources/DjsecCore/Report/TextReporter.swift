@@ -19,7 +19,7 @@ public struct TextReporter: Reporter {
           let also = f.otherCommits > 0 ? " (and \(f.otherCommits) other commit\(f.otherCommits == 1 ? "" : "s"))" : ""
           out += "      commit \(c.sha.prefix(12)) \(c.date) \(c.author)\(also)\n"
         }
-        out += "      secret " + (options.showSecrets ? f.secret : "REDACTED (sha \(f.secretHash.prefix(12)))") + "\n"
+        out += "      secret " + (options.showSecrets ? f.secret : "REDACTED (id \(f.secretHash))") + "\n"
       }
     }
     let s = result.stats

@@ -104,11 +104,13 @@ extension Djsec {
       if let range { options.revisions = [range] }
       let scanner = Scanner(ruleSet: ruleSet)
       var result: ScanResult
+      var repositoryRoot: URL?
       if noGit {
         result = try scanner.scanFiles((paths.isEmpty ? ["."] : paths).map { URL(fileURLWithPath: $0) }, options: options)
       } else {
         guard paths.count <= 1 else { throw ValidationError("scan one repository at a time, or pass --no-git for files") }
         let repository = try GitRepository.open(URL(fileURLWithPath: paths.first ?? "."))
+        repositoryRoot = repository.root
         if staged {
           result = try scanner.scanStaged(repository, options: options)
         } else {
@@ -117,10 +119,11 @@ extension Djsec {
           if showProgress { Progress.clear() }
         }
       }
+      // The repository's own .djsecignore, whatever folder of it is scanned.
       let ignorePath =
         ignoreFile.map { URL(fileURLWithPath: $0) }
-        ?? URL(fileURLWithPath: noGit ? "." : (paths.first ?? ".")).appendingPathComponent(IgnoreFile.defaultName)
-      if let ignore = IgnoreFile.load(ignorePath) {
+        ?? (repositoryRoot ?? URL(fileURLWithPath: paths.first ?? ".")).appendingPathComponent(IgnoreFile.defaultName)
+      if let ignore = try IgnoreFile.load(ignorePath, rules: Set(ruleSet.rules.map(\.id))) {
         result = ignore.filter(result)
       } else if ignoreFile != nil {
         throw ScanError.unreadable(path: ignorePath.path)

@@ -42,6 +42,14 @@ public struct GitRepository: Sendable {
       ?? 0
   }
 
+  /// The top of the work tree (a scan of a subfolder still reads the
+  /// repository's own `.djsecignore`); the path itself for a bare repository.
+  public var root: URL {
+    guard let r = Subprocess.run("git", ["rev-parse", "--show-toplevel"], in: path), r.status == 0 else { return path }
+    let top = r.stdoutText.trimmingCharacters(in: .newlines)
+    return top.isEmpty ? path : URL(fileURLWithPath: top)
+  }
+
   public var isShallow: Bool {
     Subprocess.run("git", ["rev-parse", "--is-shallow-repository"], in: path)?.stdoutText.hasPrefix("true") ?? false
   }
