@@ -122,7 +122,7 @@ extension Djsec {
       // The repository's own .djsecignore, whatever folder of it is scanned.
       let ignorePath =
         ignoreFile.map { URL(fileURLWithPath: $0) }
-        ?? (repositoryRoot ?? URL(fileURLWithPath: paths.first ?? ".")).appendingPathComponent(IgnoreFile.defaultName)
+        ?? (repositoryRoot ?? URL(fileURLWithPath: noGit ? "." : (paths.first ?? "."))).appendingPathComponent(IgnoreFile.defaultName)
       if let ignore = try IgnoreFile.load(ignorePath, rules: Set(ruleSet.rules.map(\.id))) {
         result = ignore.filter(result)
       } else if ignoreFile != nil {
