@@ -50,9 +50,12 @@ test: deps venv lint
 	@set -o pipefail; DJSEC_REQUIRE_DJANGO=1 DJSEC_TEST_PYTHON=$(abspath $(PY)) swift test --skip-build 2>&1 | tee .build/test.log
 	@echo "== djsec scans its own history (must find nothing)"
 	"$$(swift build --show-bin-path)/djsec" scan .
-	@xc=$$(grep -oE 'Executed [0-9]+ tests?, with [0-9]+ failures?' .build/test.log | tail -1 | grep -oE '[0-9]+' | head -1); \
+	@# The last XCTest summary covers every suite ("with K tests skipped and" when some were).
+	@summary=$$(grep -oE 'Executed [0-9]+ tests?, with ([0-9]+ tests? skipped and )?[0-9]+ failures?' .build/test.log | tail -1); \
+	xc=$$(echo "$$summary" | grep -oE '^Executed [0-9]+' | grep -oE '[0-9]+'); \
+	sk=$$(echo "$$summary" | grep -oE '[0-9]+ tests? skipped' | grep -oE '[0-9]+'); \
 	st=$$(grep -oE 'Test run with [0-9]+ tests?' .build/test.log | tail -1 | grep -oE '[0-9]+'); \
-	echo "make test: $$(( $${xc:-0} + $${st:-0} + 1 )) passed, 0 failed"
+	echo "make test: $$(( $${xc:-0} - $${sk:-0} + $${st:-0} + 1 )) passed, $${sk:-0} skipped, 0 failed"
 
 # Bootstraps a fresh `django-admin startproject` in a temporary folder and
 # shows what djsec did, then lets Django's own deploy check judge it.
