@@ -2,6 +2,7 @@
 /// is the value of `djsec scan --format`.
 public protocol Reporter {
   static var identifier: String { get }
+  init()
   func render(_ result: ScanResult, options: ReportOptions) -> String
 }
 
@@ -17,14 +18,16 @@ public struct ReportOptions: Sendable {
   }
 }
 
+/// Every format, in the order help lists them: `--format`'s values, help
+/// and errors come from here, so a new format is one file and one line.
 public enum Reporters {
+  public static var all: [any Reporter.Type] {
+    [TextReporter.self, JSONReporter.self, SARIFReporter.self, JUnitReporter.self, CSVReporter.self]
+  }
+
+  public static var identifiers: [String] { all.map { $0.identifier } }
 
   public static func named(_ identifier: String) -> (any Reporter)? {
-    switch identifier {
-    case TextReporter.identifier: TextReporter()
-    case JSONReporter.identifier: JSONReporter()
-    case SARIFReporter.identifier: SARIFReporter()
-    default: nil
-    }
+    all.first { $0.identifier == identifier }.map { $0.init() }
   }
 }

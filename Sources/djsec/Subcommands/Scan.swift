@@ -24,7 +24,7 @@ extension Djsec {
     @Argument(help: "The repository (default: the current folder); with --no-git, files and folders.")
     var paths: [String] = []
 
-    @Option(help: "Output format: text, json or sarif.")
+    @Option(help: ArgumentHelp("Output format: \(Reporters.identifiers.joined(separator: ", ")).", valueName: "format"))
     var format = "text"
 
     @Option(name: .customLong("report"), help: "Write the report to this file instead of stdout.")
@@ -92,7 +92,7 @@ extension Djsec {
 
     func run() throws {
       guard let reporter = Reporters.named(format) else {
-        throw ValidationError("unknown format \(format): use text, json or sarif")
+        throw ValidationError("unknown format \(format): use \(Reporters.identifiers.joined(separator: ", "))")
       }
       let cache = EngineCache(environment: ProcessInfo.processInfo.environment)
       let ruleSet = try rules.map { try RuleSet.load(URL(fileURLWithPath: $0), cache: cache) } ?? RuleSet.builtIn(cache: cache)
@@ -134,6 +134,12 @@ extension Djsec {
       let text = reporter.render(result, options: ReportOptions(showSecrets: showSecrets, color: color && format == "text"))
       if let reportPath {
         try AtomicFile.write(text, to: URL(fileURLWithPath: reportPath), mode: showSecrets ? 0o600 : 0o644)
+        // The report went to a file: the run's outcome still shows in the log.
+        let n = result.findings.count
+        let failing = result.findings.filter { $0.severity >= failOn }.count
+        Diagnostics.note(
+          (n == 0 ? "no leaks found" : "\(n) leak\(n == 1 ? "" : "s") found, \(failing) at or above \(failOn.rawValue)")
+            + "; \(format) report written to \(reportPath)")
       } else {
         print(text, terminator: "")
       }
