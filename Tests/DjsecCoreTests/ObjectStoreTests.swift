@@ -138,6 +138,25 @@ final class ObjectStoreTests: XCTestCase {
     }
   }
 
+  /// A run ends with one object of any size: past the 16 MiB a run reads
+  /// at once, it is read on its own, and still matches git's bytes.
+  func testAnObjectLargerThanARunsWindowIsReadWhole() throws {
+    let repo = folder.appendingPathComponent("repo")
+    try makeHistory(repo, commits: 3)
+    // 20 MiB that do not compress: the pack holds them as they are.
+    let random = try XCTUnwrap(FileHandle(forReadingAtPath: "/dev/urandom"))
+    try random.readData(ofLength: 20 << 20).write(to: repo.appendingPathComponent("video.bin"))
+    try random.close()
+    try "after\n".write(to: repo.appendingPathComponent("after.txt"), atomically: true, encoding: .utf8)
+    try git(["add", "-A"], in: repo)
+    try git(["commit", "-q", "-m", "big"], in: repo)
+    try git(["gc", "-q"], in: repo)
+    let expected = try blobsByGit(repo)
+    let read = try blobsByDjsec(repo, maxSize: 64 << 20)
+    XCTAssertEqual(read.count, expected.count)
+    for (id, bytes) in expected { XCTAssertEqual(digest(read[id] ?? nil), digest(bytes), "blob \(id)") }
+  }
+
   func testStoresItDoesNotReadAreLeftToGit() throws {
     let repo = folder.appendingPathComponent("repo")
     try makeHistory(repo, commits: 2)

@@ -287,9 +287,12 @@ final class PackReader {
     let fd = try descriptor(pack)
     inflateLimit = max(4 * maxSize, 64 << 20)
     // The run's bytes in one read: headers and data are then parsed in
-    // memory, not fetched object by object.
+    // memory, not fetched object by object. At most 16 MiB: a run ends with
+    // one object of any size (a video someone committed), read on its own
+    // if it is read at all.
     guard let first = ranks.first, let last = ranks.last else { return }
-    window = (pack.path, pack.offset(ofRank: first), try read(fd, pack.offset(ofRank: first)..<pack.end(ofRank: last), pack: pack))
+    let start = pack.offset(ofRank: first)
+    window = (pack.path, start, try read(fd, start..<min(pack.end(ofRank: last), start + (16 << 20)), pack: pack))
     defer {
       window = nil
       pending = [:]
