@@ -69,6 +69,15 @@ extension Djsec {
     @Option(help: ArgumentHelp("The exit code when findings at or above --fail-on are found (0 to 125, not 2).", valueName: "n"))
     var exitCode: Int32 = 1
 
+    @Option(help: ArgumentHelp("Report only findings whose secret this baseline does not hold.", valueName: "file"))
+    var baseline: String?
+
+    @Option(
+      help: ArgumentHelp(
+        "Write the findings to this baseline file (secret ids, never values) and exit 0: later scans with --baseline report only new ones.",
+        valueName: "file"))
+    var writeBaseline: String?
+
     @Flag(help: "Redact the secrets in the report (the default; --show-secrets shows them).")
     var redact = false
 
@@ -88,12 +97,17 @@ extension Djsec {
         }
       }
       if redact, showSecrets { throw ValidationError("--redact and --show-secrets contradict each other: pick one") }
+      if baseline != nil, writeBaseline != nil {
+        throw ValidationError("--baseline and --write-baseline: write the baseline first, then scan against it")
+      }
     }
 
     func run() throws {
       guard let reporter = Reporters.named(format) else {
         throw ValidationError("unknown format \(format): use \(Reporters.identifiers.joined(separator: ", "))")
       }
+      // Read before the scan: a wrong file fails at once, not after it.
+      let known = try baseline.map { path throws(BaselineError) in try Baseline.load(URL(fileURLWithPath: path)) }
       let cache = EngineCache(environment: ProcessInfo.processInfo.environment)
       let ruleSet = try rules.map { try RuleSet.load(URL(fileURLWithPath: $0), cache: cache) } ?? RuleSet.builtIn(cache: cache)
       var options = ScanOptions()
@@ -128,6 +142,15 @@ extension Djsec {
       } else if ignoreFile != nil {
         throw ScanError.unreadable(path: ignorePath.path)
       }
+      if let writeBaseline {
+        let written = Baseline(result.findings)
+        try AtomicFile.write(written.encoded(), to: URL(fileURLWithPath: writeBaseline), mode: 0o644)
+        for warning in result.warnings { Diagnostics.warning(warning) }
+        let n = written.entries.count
+        Diagnostics.note("baseline of \(n) finding\(n == 1 ? "" : "s") written to \(writeBaseline)")
+        return
+      }
+      if let known { result = known.newFindings(result) }
       for warning in result.warnings { Diagnostics.warning(warning) }
       let terminal = isatty(1) != 0 && reportPath == nil
       let color = terminal && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
