@@ -4,8 +4,8 @@ import XCTest
 
 /// The JUnit and CSV reports read back by standard parsers (Python's
 /// xml.etree and csv), empty and with findings, including a path no
-/// spreadsheet or XML reader should choke on; `--format`'s help and error
-/// list every format.
+/// spreadsheet or XML reader should choke on; `--format`'s help, error and
+/// shell completion list every format.
 final class ReportFormatTests: XCTestCase {
   private let reader = #"""
     import csv, io, json, sys
@@ -73,6 +73,8 @@ final class ReportFormatTests: XCTestCase {
 
   func testFormatHelpAndErrorsListEveryFormat() throws {
     let help = try CLI.djsec(["scan", "--help"])
+    let completion = try CLI.djsec(["--generate-completion-script", "zsh"])
+    XCTAssertTrue(completion.stdout.contains("('text' 'json' 'sarif' 'junit' 'csv')"), "zsh completes --format from the list")
     let bad = try CLI.djsec(["scan", ".", "--format", "xml"])
     XCTAssertEqual(bad.status, 2)
     for name in ["text", "json", "sarif", "junit", "csv"] {

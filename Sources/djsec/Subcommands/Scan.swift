@@ -24,7 +24,9 @@ extension Djsec {
     @Argument(help: "The repository (default: the current folder); with --no-git, files and folders.")
     var paths: [String] = []
 
-    @Option(help: ArgumentHelp("Output format: \(Reporters.identifiers.joined(separator: ", ")).", valueName: "format"))
+    @Option(
+      help: ArgumentHelp("Output format: \(Reporters.identifiers.joined(separator: ", ")).", valueName: "format"),
+      completion: .list(Reporters.identifiers))
     var format = "text"
 
     @Option(name: .customLong("report"), help: "Write the report to this file instead of stdout.")
