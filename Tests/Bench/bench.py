@@ -82,8 +82,9 @@ def median_ms(cmd, cwd=None, runs=15):
 
 def bench_quick(a, work, repos):
     """The scans a developer waits for: one small file (goal: under 30 ms with
-    a warm cache) and a pre-commit hook's `--staged` in a clone of each real
-    repository (goal for wagtail: under 100 ms)."""
+    a warm cache), a pre-commit hook's `--staged` in a clone of each real
+    repository (goal for wagtail: under 100 ms) and a pull request's
+    20-commit `--range` (goal for wagtail: under 300 ms and 100 MB)."""
     small = os.path.join(work, "small.py")
     with open(small, "w") as f:
         f.write("from django.conf import settings\n\nDEBUG = False\n")
@@ -100,6 +101,12 @@ def bench_quick(a, work, repos):
             f.write("EMAIL_HOST = 'smtp.example.com'\n")
         subprocess.run(["git", "-C", clone, "add", "README.bench"], check=True)
         print(f"  --staged in a {name} clone: {median_ms([a.djsec, 'scan', '--staged'], cwd=clone):.1f} ms (goal for wagtail: under 100 ms)")
+        # A pull request: the last 20 commits of the clone's HEAD.
+        cmd = [a.djsec, "scan", clone, "--range", "HEAD~20..HEAD"]
+        run(cmd)
+        samples = [run(cmd) for _ in range(15)]
+        print(f"  --range HEAD~20..HEAD in a {name} clone: {statistics.median(t for t, _, _ in samples) * 1000:.0f} ms, "
+              f"{statistics.median(m for _, m, _ in samples):.0f} MiB (goal for wagtail: under 300 ms and 100 MB)")
         shutil.rmtree(clone, ignore_errors=True)
 
 def bench_store_get(a, work, entries=10000):

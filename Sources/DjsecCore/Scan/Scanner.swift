@@ -149,7 +149,8 @@ public final class Scanner: Sendable {
     } else {
       attribution.start()
       let early = try attribution.wait()
-      let blobs = try repository.listBlobs()
+      // Only the blobs the range introduced are looked up, never the whole store.
+      let blobs = try repository.blobSizes(early.blobIDs)
       listed = blobs.map(\.id)
       var entries: [GitRepository.ObjectEntry] = []
       for entry in blobs {

@@ -84,6 +84,17 @@ public struct Attribution: Sendable {
 
   func contains(_ blob: String) -> Bool { first(blob) != nil }
 
+  /// Every blob history introduced, once each, in id order.
+  var blobIDs: [String] {
+    var out: [String] = []
+    var previous: ObjectID?
+    for r in records where r.blob != previous {
+      previous = r.blob
+      out.append(r.blob.hex)
+    }
+    return out
+  }
+
   /// How many blobs history names that are not among `listed` (a snapshot
   /// without its large files, a damaged clone).
   func blobsMissing(from listed: [String]) -> Int {

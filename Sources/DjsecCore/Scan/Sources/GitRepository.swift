@@ -112,28 +112,6 @@ public struct GitRepository: Sendable {
     public var size: Int
   }
 
-  /// Every blob in the object store (packs and loose objects, reachable or
-  /// not), in pack order, which is the fastest order to read them back.
-  public func listBlobs() throws(ScanError) -> [ObjectEntry] {
-    var out: [ObjectEntry] = []
-    var unreadable: String?
-    let status = try Streamed.lines(
-      git: ["cat-file", "--batch-all-objects", "--batch-check=%(objectname) %(objecttype) %(objectsize)", "--unordered"], in: path
-    ) { line in
-      let parts = line.split(separator: 32)
-      // The store lists the object but git cannot read it: corrupt.
-      if parts.count == 2, parts[1].elementsEqual("missing".utf8) {
-        unreadable = unreadable ?? String(decoding: parts[0], as: UTF8.self)
-        return
-      }
-      guard parts.count == 3, parts[1].elementsEqual("blob".utf8) else { return }
-      out.append(ObjectEntry(id: String(decoding: parts[0], as: UTF8.self), size: Int(String(decoding: parts[2], as: UTF8.self)) ?? 0))
-    }
-    if let unreadable { throw .corruptObject(id: unreadable, path: path.path) }
-    guard status == 0 else { throw .gitFailed(command: "git cat-file --batch-all-objects", path: path.path) }
-    return out
-  }
-
   /// Streams every object in the store (packs and loose objects, reachable
   /// or not) through one `git cat-file --batch-all-objects --batch
   /// --unordered`, in pack order: the same single pass as the git floor,
@@ -174,6 +152,44 @@ public struct GitRepository: Sendable {
     let status = child.wait()
     if let failure { throw failure }
     if status != 0 { throw .gitFailed(command: "git cat-file --batch-all-objects", path: path.path) }
+  }
+
+  /// The size of each of `ids` that the store holds as a blob, in the order
+  /// given, through one `git cat-file --batch-check` (a range scan's few
+  /// blobs: listing the whole store cost a 20-commit range of wagtail 1.3 s).
+  public func blobSizes(_ ids: [String]) throws(ScanError) -> [ObjectEntry] {
+    guard !ids.isEmpty else { return [] }
+    guard
+      let child = StreamingChild.git(
+        GitMemory.bounded + ["cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)", "--buffer"], in: path,
+        input: true)
+    else { throw .gitFailed(command: "git cat-file --batch-check", path: path.path) }
+    let writer = Thread {
+      var chunk: [UInt8] = []
+      for id in ids {
+        chunk.append(contentsOf: id.utf8)
+        chunk.append(10)
+        if chunk.count > 64 << 10 {
+          guard child.write(chunk) else { break }
+          chunk.removeAll(keepingCapacity: true)
+        }
+      }
+      _ = child.write(chunk)
+      child.closeInput()
+    }
+    writer.start()
+    let reader = ByteReader(fd: child.output)
+    var out: [ObjectEntry] = []
+    while let line = reader.line() {
+      // "<id> blob <size>", or "<id> missing" for a blob history names that the store lacks.
+      let parts = line.split(separator: 32)
+      guard parts.count == 3, parts[1].elementsEqual("blob".utf8), let size = Int(String(decoding: parts[2], as: UTF8.self)) else {
+        continue
+      }
+      out.append(ObjectEntry(id: String(decoding: parts[0], as: UTF8.self), size: size))
+    }
+    guard child.wait() == 0 else { throw .gitFailed(command: "git cat-file --batch-check", path: path.path) }
+    return out
   }
 
   /// Streams the contents of `ids` through one `git cat-file --batch`
