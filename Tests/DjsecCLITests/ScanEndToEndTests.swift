@@ -436,3 +436,21 @@ extension ScanEndToEndTests {
     XCTAssertTrue(bad.stderr.hasPrefix("djsec: error: 'not-an-entry' is not an ignore entry"), bad.stderr)
   }
 }
+
+extension ScanEndToEndTests {
+  /// A submodule's history is another repository's: the scan says so by
+  /// name instead of skipping it without a word.
+  func testSubmodulesAreNamedInAWarning() throws {
+    let library = try GitFixture("submodule-lib")
+    try library.commit("lib", files: ["lib.py": "x = 1\n"])
+    let app = try GitFixture("submodule-app")
+    try app.commit("app", files: ["README.md": "app\n"])
+    _ = try app.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", library.root.path, "vendor/lib")
+    try app.commit("add the library")
+    let r = try CLI.djsec(["scan", app.root.path])
+    XCTAssertEqual(r.status, 0, r.stderr)
+    XCTAssertTrue(r.stderr.contains("djsec: warning: 1 submodule not scanned (vendor/lib)"), r.stderr)
+    let plain = try CLI.djsec(["scan", library.root.path])
+    XCTAssertFalse(plain.stderr.contains("submodule"), plain.stderr)
+  }
+}

@@ -188,6 +188,14 @@ public final class Scanner: Sendable {
     if repository.isPartialClone {
       warnings.append("\(repository.path.path) is a partial clone: blobs it has not fetched are not scanned")
     }
+    let submodules = repository.submodulePaths
+    if !submodules.isEmpty {
+      let n = submodules.count
+      warnings.append(
+        "\(n) submodule\(n == 1 ? "" : "s") not scanned (\(submodules.joined(separator: ", "))): "
+          + "\(n == 1 ? "its" : "their") history is in \(n == 1 ? "another repository" : "other repositories"); scan \(n == 1 ? "its" : "each") clone too"
+      )
+    }
     guard attribution.started else {
       stats.commits = repository.commitCount
       return ScanResult(findings: [], stats: stats, warnings: warnings)

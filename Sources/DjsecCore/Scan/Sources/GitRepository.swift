@@ -35,6 +35,18 @@ public struct GitRepository: Sendable {
     !(Subprocess.run("git", ["config", "--get", "extensions.partialClone"], in: path)?.stdoutText.isEmpty ?? true)
   }
 
+  /// The submodules HEAD declares (`.gitmodules`): their history lives in
+  /// other repositories, which a scan of this one does not read.
+  public var submodulePaths: [String] {
+    guard
+      let r = Subprocess.run(
+        "git", ["config", "--blob", "HEAD:.gitmodules", "--get-regexp", #"^submodule\..*\.path$"#], in: path), r.status == 0
+    else { return [] }
+    return r.stdoutText.split(separator: "\n").compactMap { line in
+      line.split(separator: " ", maxSplits: 1).dropFirst().first.map(String.init)
+    }
+  }
+
   /// Commits reachable from every ref (for the report of a clean scan).
   public var commitCount: Int {
     Int(
