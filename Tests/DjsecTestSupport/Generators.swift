@@ -119,6 +119,8 @@ public struct SecretGenerator {
         ("base62_", base62), ("hex", hex), ("urlsafe_", urlsafe), ("letters_", upper + lower), ("digits_", digits),
         ("upperhex_", Array("0123456789ABCDEF")), ("base64_", base64),
         ("base32_", lower + Array("234567")),
+        // A template's filler (`sk_live_xxxx…`): only x, so no credential-shaped text is committed.
+        ("filler_", ["x"]),
       ]
       for (prefix, alphabet) in alphabets where name.hasPrefix(prefix) {
         // A letter after the length names a second value of that size (`hex32b`).

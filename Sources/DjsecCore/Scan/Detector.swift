@@ -133,6 +133,7 @@ public final class Detector {
     for name in rule.validators ?? [] where Validators.named(name)?(secret) == false {
       return name.hasSuffix("-checksum") ? .notASecret : .notThisRule
     }
+    if let digests = rule.allowDigests, digests.contains(SecretDigest.hex(secret)) { return .notASecret }
     let text = String(decoding: secret, as: UTF8.self)
     // In a URL a placeholder may be percent-encoded (`p%C3%A4ssword`, `not-re%40l`): both forms are checked.
     let forms = text.contains("%") ? [text, text.removingPercentEncoding ?? text] : [text]

@@ -46,6 +46,10 @@ public struct Rule: Codable, Sendable, Equatable {
   public var minLength: Int?
   /// Patterns over the secret that mark it as not a secret (placeholders, examples).
   public var allow: [String]?
+  /// Values a provider publishes as examples, by their secret id (the
+  /// BLAKE2b digest every report shows): a real key's whole text never has
+  /// to be written in a rule file to be recognised as the documented one.
+  public var allowDigests: [String]?
   /// Named checks in Swift for formats a regex cannot verify (checksums, shapes).
   public var validators: [String]?
   /// Path patterns (PCRE2 over the path) the rule is limited to.
