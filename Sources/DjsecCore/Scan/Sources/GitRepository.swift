@@ -176,20 +176,7 @@ public struct GitRepository: Sendable {
         GitMemory.bounded + ["cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)", "--buffer"], in: path,
         input: true)
     else { throw .gitFailed(command: "git cat-file --batch-check", path: path.path) }
-    let writer = Thread {
-      var chunk: [UInt8] = []
-      for id in ids {
-        chunk.append(contentsOf: id.utf8)
-        chunk.append(10)
-        if chunk.count > 64 << 10 {
-          guard child.write(chunk) else { break }
-          chunk.removeAll(keepingCapacity: true)
-        }
-      }
-      _ = child.write(chunk)
-      child.closeInput()
-    }
-    writer.start()
+    Self.feed(ids, to: child)
     let reader = ByteReader(fd: child.output)
     var out: [ObjectEntry] = []
     while let line = reader.line() {
@@ -204,14 +191,10 @@ public struct GitRepository: Sendable {
     return out
   }
 
-  /// Streams the contents of `ids` through one `git cat-file --batch`
-  /// process, calling `body` with each blob's id and bytes in turn.
-  public func readBlobs(_ ids: [String], body: (String, UnsafeRawBufferPointer) -> Void) throws(ScanError) {
-    guard let child = StreamingChild.git(GitMemory.bounded + ["cat-file", "--batch", "--buffer"], in: path, input: true) else {
-      throw .gitFailed(command: "git cat-file --batch", path: path.path)
-    }
-    // A writer thread feeds the ids so git never waits on us and we never wait on it.
-    let writer = Thread {
+  /// Writes `ids`, one per line, to a `cat-file` child's stdin from a thread
+  /// of its own, so git never waits on us and we never wait on it.
+  private static func feed(_ ids: [String], to child: StreamingChild) {
+    Thread {
       var chunk: [UInt8] = []
       chunk.reserveCapacity(64 << 10 + 64)
       for id in ids {
@@ -224,8 +207,16 @@ public struct GitRepository: Sendable {
       }
       _ = child.write(chunk)
       child.closeInput()
+    }.start()
+  }
+
+  /// Streams the contents of `ids` through one `git cat-file --batch`
+  /// process, calling `body` with each blob's id and bytes in turn.
+  public func readBlobs(_ ids: [String], body: (String, UnsafeRawBufferPointer) -> Void) throws(ScanError) {
+    guard let child = StreamingChild.git(GitMemory.bounded + ["cat-file", "--batch", "--buffer"], in: path, input: true) else {
+      throw .gitFailed(command: "git cat-file --batch", path: path.path)
     }
-    writer.start()
+    Self.feed(ids, to: child)
     let reader = ByteReader(fd: child.output)
     var failure: ScanError?
     for id in ids {
