@@ -67,7 +67,9 @@ final class ReportFormatTests: XCTestCase {
     XCTAssertEqual(rows.count, 1)
     XCTAssertEqual(rows.first?["rule"], "django-secret-key")
     XCTAssertEqual(rows.first?["path"], "'" + path, "a formula-looking cell is prefixed with an apostrophe")
-    XCTAssertEqual(rows.first?["secret"], key)
+    // A Django key may itself start with "=", "+", "-" or "@": then it too is defused.
+    let expected = ["=", "+", "-", "@"].contains(where: { key.hasPrefix($0) }) ? "'" + key : key
+    XCTAssertTrue(rows.first?["secret"] == expected, "the secret cell (value not printed)")
     XCTAssertEqual(rows.first?["id"]?.count, 32)
   }
 
