@@ -58,6 +58,7 @@ final class GitFixture {
   /// A scan of this repository as JSON, with secrets shown.
   func scan(_ extra: [String] = []) throws -> (status: Int32, findings: [[String: Any]], stderr: String) {
     let r = try CLI.djsec(["scan", root.path, "--format", "json", "--show-secrets"] + extra)
+    if r.stdout.isEmpty { throw FixtureError(message: "djsec scan wrote no report (exit \(r.status)): \(r.stderr)") }
     let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
     return (r.status, object?["findings"] as? [[String: Any]] ?? [], r.stderr)
   }

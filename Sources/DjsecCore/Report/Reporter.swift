@@ -11,10 +11,14 @@ public struct ReportOptions: Sendable {
   public var showSecrets = false
   /// ANSI colours (the CLI turns them on for a terminal without NO_COLOR).
   public var color = false
+  /// The rules the scan ran with (built-in, `--rules`, and what a
+  /// configuration added or disabled): what SARIF lists in its driver.
+  public var rules: [Rule] = []
 
-  public init(showSecrets: Bool = false, color: Bool = false) {
+  public init(showSecrets: Bool = false, color: Bool = false, rules: [Rule] = []) {
     self.showSecrets = showSecrets
     self.color = color
+    self.rules = rules
   }
 }
 

@@ -1,21 +1,19 @@
 import Foundation
 
 /// `--format sarif`: SARIF 2.1.0 for code-scanning dashboards (GitHub, GitLab).
-/// Every rule is listed in the driver; each finding is a result with its
+/// Every rule the scan used (`ReportOptions.rules`) is listed in the driver; each finding is a result with its
 /// location, fingerprint and, in `properties`, the commit.
 public struct SARIFReporter: Reporter {
   public static let identifier = "sarif"
 
   public init() {}
 
-  public var rules: [Rule] = (try? RuleSet.builtIn().rules) ?? []
-
   public func render(_ result: ScanResult, options: ReportOptions) -> String {
     let level: (Rule.Severity) -> String = { $0 >= .high ? "error" : $0 == .medium ? "warning" : "note" }
     let ruleIds = Set(result.findings.map(\.rule))
-    let known = Set(rules.map(\.id))
+    let known = Set(options.rules.map(\.id))
     let driverRules: [[String: Any]] =
-      rules.map { r in
+      options.rules.map { r in
         [
           "id": r.id, "name": r.id, "shortDescription": ["text": r.description],
           "defaultConfiguration": ["level": level(r.severity)],

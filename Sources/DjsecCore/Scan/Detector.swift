@@ -13,6 +13,8 @@ public struct Detection: Sendable, Equatable {
   /// 1-based line and column (in bytes) of the secret's first byte.
   public var line: Int
   public var column: Int
+  /// Byte range of the rule's whole match (an allow list may read it).
+  public var match: Range<Int>
 }
 
 /// Finds secrets in a buffer: Hyperscan over the whole buffer for every rule
@@ -80,15 +82,15 @@ public final class Detector {
       }
     }
     for window in windows {
-      for match in ruleSet.precise[index].matches(in: buffer, window: window) {
-        guard containsKeyword(index, buffer, match.range) else { continue }
+      for match in ruleSet.precise[index].matches(in: buffer, window: window, group: rule.secretGroup) {
+        guard containsKeyword(index, buffer, rule.keywordsAnywhere == true ? 0..<buffer.count : match.range) else { continue }
         for (secret, range) in extract(rule, match, buffer) {
           if (rule.confidence ?? .high) == .low, onMinifiedLine(buffer, range) { continue }
           if rule.publicValue == true {
             claimed.append(range)
           } else {
             switch verdict(index, secret) {
-            case .accepted: found.append(Detection(ruleIndex: index, secret: secret, range: range, line: 0, column: 0))
+            case .accepted: found.append(Detection(ruleIndex: index, secret: secret, range: range, line: 0, column: 0, match: match.range))
             case .notASecret where (rule.confidence ?? .high) > .low: claimed.append(range)
             case .notASecret, .notThisRule: break
             }

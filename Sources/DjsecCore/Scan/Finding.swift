@@ -20,6 +20,14 @@ public struct Finding: Sendable, Equatable {
   /// A keyed-free BLAKE2b digest of the secret: lets reports be compared and
   /// baselined without revealing the value.
   public var secretHash: String
+  /// The rule's whole match and the line it is on, kept only when an allow
+  /// list reads them (a gitleaks `regexTarget`); never reported.
+  public var context: Context? = nil
+
+  public struct Context: Sendable, Equatable {
+    public var match: String
+    public var line: String
+  }
 
   /// Stable across runs, in gitleaks' form `commit:path:rule:line` (`path:rule:line` off git).
   public var fingerprint: String {

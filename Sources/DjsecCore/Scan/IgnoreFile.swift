@@ -27,6 +27,10 @@ public struct IgnoreFile: Sendable, Equatable {
     case fingerprint(String)
     case path(String)
     case rule(String)
+    /// A `.gitleaksignore` line, `commit:path:rule:line` (or `path:rule:line`):
+    /// the place gitleaks reported, whichever djsec rule finds it there
+    /// (gitleaks' rule ids are not djsec's).
+    case place(commit: String?, path: String, line: Int)
   }
 
   public var entries: [Entry]
@@ -77,6 +81,30 @@ public struct IgnoreFile: Sendable, Equatable {
     throw .unknownLine(path: path, line: line)
   }
 
+  public static let gitleaksName = ".gitleaksignore"
+
+  /// A `.gitleaksignore` at `url`, or nil if there is none: gitleaks
+  /// fingerprints and `#` comments; any other line is an error naming it.
+  public static func loadGitleaks(_ url: URL) throws(IgnoreFileError) -> IgnoreFile? {
+    guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+    guard let data = FileManager.default.contents(atPath: url.path) else { throw .unreadable(path: url.path) }
+    var entries: [Entry] = []
+    for (index, raw) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+      let value = (raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+        .trimmingCharacters(in: .whitespaces.union(.init(charactersIn: "\r")))
+      if value.isEmpty { continue }
+      let fields = value.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+      guard fields.count >= 3, let line = Int(fields[fields.count - 1]), line > 0, !fields[fields.count - 2].isEmpty else {
+        throw .notAFingerprint(path: url.path, line: index + 1)
+      }
+      let isCommit = fields.count >= 4 && [40, 64].contains(fields[0].count) && fields[0].allSatisfy(\.isHexDigit)
+      let pathFields = fields[(isCommit ? 1 : 0)..<(fields.count - 2)]
+      guard !pathFields.joined().isEmpty else { throw .notAFingerprint(path: url.path, line: index + 1) }
+      entries.append(.place(commit: isCommit ? fields[0].lowercased() : nil, path: pathFields.joined(separator: ":"), line: line))
+    }
+    return IgnoreFile(entries: entries)
+  }
+
   public func allows(_ f: Finding) -> Bool {
     entries.contains { entry in
       switch entry {
@@ -84,6 +112,7 @@ public struct IgnoreFile: Sendable, Equatable {
       case .fingerprint(let print): f.fingerprint == print
       case .path(let glob): fnmatch(glob, f.path, 0) == 0
       case .rule(let id): f.rule == id
+      case .place(let commit, let path, let line): f.commit?.sha == commit && f.path == path && f.line == line
       }
     }
   }
@@ -101,6 +130,7 @@ public enum IgnoreFileError: Error, Equatable, Sendable {
   case shortID(path: String, line: Int, digits: Int)
   case missingReason(path: String, line: Int)
   case unknownRule(path: String, line: Int, rule: String)
+  case notAFingerprint(path: String, line: Int)
 }
 
 extension IgnoreFileError: DjsecError {
@@ -111,6 +141,7 @@ extension IgnoreFileError: DjsecError {
     case .shortID(let p, let n, let d): "\(p) line \(n) has \(d) hex digits, and a secret's id has 32"
     case .missingReason(let p, let n): "\(p) line \(n) ignores a whole path or rule without a reason"
     case .unknownRule(let p, let n, let r): "\(p) line \(n) names rule \(r), which no rule has as its id"
+    case .notAFingerprint(let p, let n): "\(p) line \(n) is not a gitleaks fingerprint"
     }
   }
 
@@ -122,6 +153,7 @@ extension IgnoreFileError: DjsecError {
     case .shortID: "copy the whole id from the report (`djsec scan` prints it after 'id')"
     case .missingReason: "say why after #, e.g. 'path:tests/fixtures/* # generated test keys, never deployed'"
     case .unknownRule: "run 'djsec rules' for the rule ids"
+    case .notAFingerprint: "gitleaks writes commit:path:rule:line (path:rule:line for files); keep only such lines and # comments"
     }
   }
 }

@@ -89,6 +89,12 @@ public struct Rule: Codable, Sendable, Equatable {
     case all
     case binary
   }
+  /// The capture group that holds the secret (gitleaks' `secretGroup`);
+  /// by default the first group that took part, or the whole match.
+  public var secretGroup: Int?
+  /// The keywords may occur anywhere in the file, not only in the match: a
+  /// gitleaks rule's keywords are a filter on the whole text it scans.
+  public var keywordsAnywhere: Bool?
   public var examples: Examples
 
   public struct Examples: Codable, Sendable, Equatable {

@@ -63,12 +63,16 @@ public final class RuleSet: Sendable {
   /// the rules, which decides which wins an overlap, is the files' order).
   /// The rules' examples are left out unless asked for (tests check them).
   public static func load(_ url: URL, cache: EngineCache? = nil, examples: Bool = false) throws(RuleError) -> RuleSet {
+    try RuleSet(try merged(url, examples: examples), source: url.path, cache: cache)
+  }
+
+  /// The files of `url` as one, in order (before a configuration changes it).
+  public static func merged(_ url: URL, examples: Bool = false) throws(RuleError) -> RulesFile {
     let files = try readFiles(url, examples: examples)
-    let merged = RulesFile(
+    return RulesFile(
       placeholders: files.flatMap(\.file.placeholders), ignorePaths: files.flatMap(\.file.ignorePaths),
       vendoredPaths: files.flatMap(\.file.vendoredPaths), lowSeverityPaths: files.flatMap(\.file.lowSeverityPaths),
       rules: files.flatMap(\.file.rules))
-    return try RuleSet(merged, source: url.path, cache: cache)
   }
 
   /// Each file of `url` (itself, or the `.json` files of a folder) with its name.
@@ -264,5 +268,17 @@ extension RuleError: DjsecError {
     case .malformed: "fix the JSON, or drop --rules to use djsec's own rules"
     case .invalidPattern: "fix that rule's pattern: it must compile in both PCRE2 and Hyperscan"
     }
+  }
+}
+
+extension RuleSet {
+  /// Why a rule written outside djsec (`.djsec.toml`, a gitleaks file)
+  /// cannot run, or nil when every pattern compiles in both engines.
+  public static func compileProblem(_ rule: Rule) -> String? {
+    for pattern in [rule.pattern] + (rule.allow ?? []) + (rule.paths ?? []) + (rule.skipPaths ?? []) {
+      do { _ = try PreciseRegex(pattern) } catch { return "\(pattern): \(error.message)" }
+    }
+    do { _ = try HyperscanDatabase(expressions: [rule.pattern], ids: [0]) } catch { return "\(rule.pattern): \(error.message)" }
+    return nil
   }
 }

@@ -22,9 +22,13 @@ public struct ScanOptions: Sendable {
 /// Scans a repository's history, each distinct blob once, on every core.
 public final class Scanner: Sendable {
   public let ruleSet: RuleSet
+  /// Keep each finding's match and line (`Finding.context`) for allow lists
+  /// that read them; off by default, as it copies text around every finding.
+  let keepsContext: Bool
 
-  public init(ruleSet: RuleSet) {
+  public init(ruleSet: RuleSet, keepsContext: Bool = false) {
     self.ruleSet = ruleSet
+    self.keepsContext = keepsContext
   }
 
   /// One raw detection, before blobs are tied to commits and duplicates merged.
@@ -38,6 +42,7 @@ public final class Scanner: Sendable {
     /// The blob's own path this hit was resolved to (history scans): its
     /// introductions at that path are the ones attributed.
     var base: String? = nil
+    var context: Finding.Context? = nil
   }
 
   public func scanGit(_ repository: GitRepository, options: ScanOptions, progress: (@Sendable (Int, Int) -> Void)? = nil)
@@ -392,8 +397,21 @@ public final class Scanner: Sendable {
       found += decoded.withUnsafeBytes { detector.detect($0) }
     }
     for d in found {
-      hits.append(Hit(blob: blob, ruleIndex: d.ruleIndex, secret: d.secret, path: path, line: d.line, column: d.column))
+      var hit = Hit(blob: blob, ruleIndex: d.ruleIndex, secret: d.secret, path: path, line: d.line, column: d.column)
+      if keepsContext { hit.context = Self.context(of: d, in: bytes) }
+      hits.append(hit)
     }
+  }
+
+  /// The match and the line around it (at most 4 KiB each way).
+  private static func context(of d: Detection, in bytes: UnsafeRawBufferPointer) -> Finding.Context {
+    let match = d.match.clamped(to: 0..<bytes.count)
+    var start = match.lowerBound
+    while start > 0, match.lowerBound - start < 4096, bytes[start - 1] != 10 { start -= 1 }
+    var end = match.upperBound
+    while end < bytes.count, end - match.upperBound < 4096, bytes[end] != 10 { end += 1 }
+    return Finding.Context(
+      match: String(decoding: bytes[match], as: UTF8.self), line: String(decoding: bytes[start..<end], as: UTF8.self))
   }
 
   /// Overlaps that only the path could settle: where a rule limited to some
@@ -461,7 +479,8 @@ public final class Scanner: Sendable {
         rule: rule.id, description: rule.description, severity: ruleSet.severity(rule: entry.rule, path: entry.hit.path),
         confidence: rule.confidence ?? .high, path: entry.hit.path, line: entry.hit.line,
         column: entry.hit.column, commit: commit, otherCommits: max(0, entry.commits.count - 1), blob: entry.hit.blob,
-        secret: String(decoding: entry.hit.secret, as: UTF8.self), secretHash: SecretDigest.hex(entry.hit.secret))
+        secret: String(decoding: entry.hit.secret, as: UTF8.self), secretHash: SecretDigest.hex(entry.hit.secret),
+        context: entry.hit.context)
     }
     // A total order: two secrets at the same place in different blobs
     // (one settings line rewritten many times) come out the same way on

@@ -64,9 +64,17 @@ extension Djsec {
 
     @Option(
       help: ArgumentHelp(
-        "Fail (exit 1) only on findings of this severity or above: low, medium, high or critical. "
-          + "Findings below it are still reported.", valueName: "severity"))
-    var failOn: Rule.Severity = .medium
+        "Fail (exit 1) only on findings of this severity or above: low, medium, high or critical "
+          + "(default: fail-on in .djsec.toml, else medium). Findings below it are still reported.", valueName: "severity"))
+    var failOn: Rule.Severity?
+
+    @Option(
+      help: ArgumentHelp(
+        "Read scan settings from this file (default: .djsec.toml at the repository root, if any).", valueName: "file"))
+    var config: String?
+
+    @Option(help: ArgumentHelp("Also read the rules and allow lists of this gitleaks TOML file.", valueName: "file"))
+    var gitleaksConfig: String?
 
     @Option(help: ArgumentHelp("The exit code when findings at or above --fail-on are found (0 to 125, not 2).", valueName: "n"))
     var exitCode: Int32 = 1
@@ -110,23 +118,23 @@ extension Djsec {
       }
       // Read before the scan: a wrong file fails at once, not after it.
       let known = try baseline.map { path throws(BaselineError) in try Baseline.load(URL(fileURLWithPath: path)) }
-      let cache = EngineCache(environment: ProcessInfo.processInfo.environment)
-      let ruleSet = try rules.map { try RuleSet.load(URL(fileURLWithPath: $0), cache: cache) } ?? RuleSet.builtIn(cache: cache)
+      if !noGit, paths.count > 1 { throw ValidationError("scan one repository at a time, or pass --no-git for files") }
+      let repository = noGit ? nil : try GitRepository.open(URL(fileURLWithPath: paths.first ?? "."))
+      // The repository's own settings and ignore files, whatever folder of it is scanned.
+      let root = repository?.root ?? URL(fileURLWithPath: noGit ? "." : (paths.first ?? "."))
+      let settings = try ScanSettings.load(
+        root: root, config: config, gitleaksConfig: gitleaksConfig, rules: rules,
+        cache: EngineCache(environment: ProcessInfo.processInfo.environment))
+      let failOn = self.failOn ?? settings.config.failOn ?? .medium
       var options = ScanOptions()
       options.allObjects = allObjects
       options.includeVendored = includeVendored
       options.maxBlobSize = maxSize << 20
       if let since { options.revisions = ["\(since)..HEAD"] }
       if let range { options.revisions = [range] }
-      let scanner = Scanner(ruleSet: ruleSet)
+      let scanner = Scanner(ruleSet: settings.ruleSet, keepsContext: settings.config.needsContext)
       var result: ScanResult
-      var repositoryRoot: URL?
-      if noGit {
-        result = try scanner.scanFiles((paths.isEmpty ? ["."] : paths).map { URL(fileURLWithPath: $0) }, options: options)
-      } else {
-        guard paths.count <= 1 else { throw ValidationError("scan one repository at a time, or pass --no-git for files") }
-        let repository = try GitRepository.open(URL(fileURLWithPath: paths.first ?? "."))
-        repositoryRoot = repository.root
+      if let repository {
         if staged {
           result = try scanner.scanStaged(repository, options: options)
         } else {
@@ -134,16 +142,11 @@ extension Djsec {
           result = try scanner.scanGit(repository, options: options, progress: showProgress ? Progress.blobs : nil)
           if showProgress { Progress.clear() }
         }
+      } else {
+        result = try scanner.scanFiles((paths.isEmpty ? ["."] : paths).map { URL(fileURLWithPath: $0) }, options: options)
       }
-      // The repository's own .djsecignore, whatever folder of it is scanned.
-      let ignorePath =
-        ignoreFile.map { URL(fileURLWithPath: $0) }
-        ?? (repositoryRoot ?? URL(fileURLWithPath: noGit ? "." : (paths.first ?? "."))).appendingPathComponent(IgnoreFile.defaultName)
-      if let ignore = try IgnoreFile.load(ignorePath, rules: Set(ruleSet.rules.map(\.id))) {
-        result = ignore.filter(result)
-      } else if ignoreFile != nil {
-        throw ScanError.unreadable(path: ignorePath.path)
-      }
+      result.warnings = settings.warnings + result.warnings
+      result = try settings.filter(result, root: root, ignoreFile: ignoreFile)
       if let writeBaseline {
         let written = Baseline(result.findings)
         try AtomicFile.write(written.encoded(), to: URL(fileURLWithPath: writeBaseline), mode: 0o644)
@@ -156,7 +159,8 @@ extension Djsec {
       for warning in result.warnings { Diagnostics.warning(warning) }
       let terminal = isatty(1) != 0 && reportPath == nil
       let color = terminal && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
-      let text = reporter.render(result, options: ReportOptions(showSecrets: showSecrets, color: color && format == "text"))
+      let text = reporter.render(
+        result, options: ReportOptions(showSecrets: showSecrets, color: color && format == "text", rules: settings.ruleSet.rules))
       if let reportPath {
         try AtomicFile.write(text, to: URL(fileURLWithPath: reportPath), mode: showSecrets ? 0o600 : 0o644)
         // The report went to a file: the run's outcome still shows in the log.

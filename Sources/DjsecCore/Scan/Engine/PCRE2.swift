@@ -74,7 +74,9 @@ final class PreciseRegex: @unchecked Sendable {
 
   /// Every non-overlapping match that starts in `window` of `subject`. The
   /// subject is the whole buffer, so anchors and look-behind see real context.
-  func matches(in subject: UnsafeRawBufferPointer, window: Range<Int>, limit: Int = 1 << 16) -> [Match] {
+  /// `group`: the capture group taken as `group1` (a gitleaks rule's
+  /// `secretGroup`); by default the first that took part.
+  func matches(in subject: UnsafeRawBufferPointer, window: Range<Int>, limit: Int = 1 << 16, group wanted: Int? = nil) -> [Match] {
     guard let base = subject.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return [] }
     let code = prepare()
     guard let data = pcre2_match_data_create_from_pattern_8(code, nil) else { return [] }
@@ -90,8 +92,8 @@ final class PreciseRegex: @unchecked Sendable {
       let e = ovector[1]
       var group: Range<Int>?
       // The first capture group that took part (PCRE2_UNSET is ~0, which does not import).
-      var g = 1
-      while group == nil, g < Int(rc) {
+      var g = wanted ?? 1
+      while group == nil, g < Int(rc), wanted == nil || g == wanted {
         if ovector[2 * g] != Int.max && ovector[2 * g] != ~0, ovector[2 * g + 1] >= ovector[2 * g] {
           group = ovector[2 * g]..<ovector[2 * g + 1]
         }
