@@ -147,6 +147,7 @@ extension Djsec {
       }
       result.warnings = settings.warnings + result.warnings
       result = try settings.filter(result, root: root, ignoreFile: ignoreFile)
+      if result.findings.contains(where: { KeysInUse.isDjangoKey($0) }) { result = Self.keysInUse(root: root).classify(result) }
       if let writeBaseline {
         let written = Baseline(result.findings)
         try AtomicFile.write(written.encoded(), to: URL(fileURLWithPath: writeBaseline), mode: 0o644)
@@ -174,6 +175,35 @@ extension Djsec {
       }
       // A fresh startproject's django-insecure- key is low: shown, not failed on.
       if result.findings.contains(where: { $0.severity >= failOn }), exitCode != 0 { throw ExitCode(exitCode) }
+    }
+
+    /// The keys the project at `root` uses now: its local_settings.py, and
+    /// each environment's store that opens here without asking for a
+    /// passphrase (a scan in a pre-commit hook must never prompt).
+    static func keysInUse(root: URL) -> KeysInUse {
+      var keys = KeysInUse()
+      guard let ws = try? Workspace.find(from: root, variables: Djsec.environment), ws.isDjangoProject else { return keys }
+      if let project = try? DjangoProject.locate(root: ws.root) {
+        keys.add(settingsFile: project.localSettingsFile, source: relativePath(project.localSettingsFile, from: ws.root))
+      }
+      let environments = ws.environments()
+      guard !environments.isEmpty, let trust = try? StoreOptions.trust() else { return keys }
+      var opened = 0
+      for env in environments {
+        let store = ws.root.appendingPathComponent(env.storeFileName)
+        let passphrase: (KeyFile) throws(StoreError) -> [UInt8] = { key throws(StoreError) in
+          guard let env = Djsec.environment.passphrase else { throw .key(.noPassphrase(keyFile: key.path)) }
+          return env.withUnsafeBytes { Array($0) }
+        }
+        guard
+          let opened_ = try? SecretStore.open(store, keyRing: ws.location.keyRing, passphrase: passphrase, trust: trust, access: .read),
+          let current = try? opened_.string(SecretKeyEntries.key)
+        else { continue }
+        keys.add(current: current, fallbacks: (try? SecretKeyEntries.fallbackKeys(in: opened_)) ?? [], source: store.lastPathComponent)
+        opened += 1
+      }
+      keys.knowsEveryKey = opened == environments.count
+      return keys
     }
   }
 }
