@@ -8,7 +8,7 @@ import Foundation
 
 @main
 struct Djsec: ParsableCommand {
-  static let version = "0.1.0"
+  static let version = DjsecVersion.current
 
   static let configuration = CommandConfiguration(
     commandName: "djsec",
