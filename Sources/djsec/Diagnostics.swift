@@ -23,8 +23,9 @@ enum Diagnostics {
     if let hint { write("djsec: hint: \(hint)") }
   }
 
-  static func warning(_ message: String) {
+  static func warning(_ message: String, hint: String? = nil) {
     write("djsec: warning: \(message)")
+    if let hint { write("djsec: hint: \(hint)") }
   }
 
   static func note(_ message: String) {

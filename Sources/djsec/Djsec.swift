@@ -8,7 +8,7 @@ import Foundation
 
 @main
 struct Djsec: ParsableCommand {
-  static let version = "0.1.0"
+  static let version = DjsecVersion.current
 
   static let configuration = CommandConfiguration(
     commandName: "djsec",
@@ -16,7 +16,7 @@ struct Djsec: ParsableCommand {
     version: version,
     subcommands: [
       Keygen.self, Init.self, Scan.self, Keys.self, Secret.self, Recipients.self, Trust.self, Render.self, Rotate.self, Exec.self,
-      Export.self, Env.self, Status.self, Rules.self, Ignore.self,
+      Export.self, Env.self, Status.self, Rules.self, Ignore.self, Hook.self,
       GitSetup.self,
       MergeDriver.self,
       Textconv.self,

@@ -76,10 +76,10 @@ final class ReportFormatTests: XCTestCase {
   func testFormatHelpAndErrorsListEveryFormat() throws {
     let help = try CLI.djsec(["scan", "--help"])
     let completion = try CLI.djsec(["--generate-completion-script", "zsh"])
-    XCTAssertTrue(completion.stdout.contains("('text' 'json' 'sarif' 'junit' 'csv')"), "zsh completes --format from the list")
+    XCTAssertTrue(completion.stdout.contains("('text' 'json' 'sarif' 'junit' 'csv' 'gitlab')"), "zsh completes --format from the list")
     let bad = try CLI.djsec(["scan", ".", "--format", "xml"])
     XCTAssertEqual(bad.status, 2)
-    for name in ["text", "json", "sarif", "junit", "csv"] {
+    for name in ["text", "json", "sarif", "junit", "csv", "gitlab"] {
       XCTAssertTrue(help.stdout.contains(name), "help lacks \(name)")
       XCTAssertTrue(bad.stderr.contains(name), "error lacks \(name): \(bad.stderr)")
     }

@@ -26,7 +26,7 @@ public struct ReportOptions: Sendable {
 /// and errors come from here, so a new format is one file and one line.
 public enum Reporters {
   public static var all: [any Reporter.Type] {
-    [TextReporter.self, JSONReporter.self, SARIFReporter.self, JUnitReporter.self, CSVReporter.self]
+    [TextReporter.self, JSONReporter.self, SARIFReporter.self, JUnitReporter.self, CSVReporter.self, GitLabReporter.self]
   }
 
   public static var identifiers: [String] { all.map { $0.identifier } }

@@ -60,12 +60,10 @@ extension Djsec {
         guard FileManager.default.fileExists(atPath: program) else { throw .notFound(command: program) }
         return program
       }
-      let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-      for folder in path.split(separator: ":") where !folder.isEmpty {
-        let candidate = "\(folder)/\(program)"
-        if access(candidate, X_OK) == 0 { return candidate }
+      guard let found = SearchPath.find(program, in: ProcessInfo.processInfo.environment["PATH"]) else {
+        throw .notFound(command: program)
       }
-      throw .notFound(command: program)
+      return found
     }
   }
 }
