@@ -188,7 +188,7 @@ extension Djsec {
       }
       let environments = ws.environments()
       guard !environments.isEmpty, let trust = try? StoreOptions.trust() else { return keys }
-      var opened = 0
+      var read = 0
       for env in environments {
         let store = ws.root.appendingPathComponent(env.storeFileName)
         let passphrase: (KeyFile) throws(StoreError) -> [UInt8] = { key throws(StoreError) in
@@ -196,13 +196,13 @@ extension Djsec {
           return env.withUnsafeBytes { Array($0) }
         }
         guard
-          let opened_ = try? SecretStore.open(store, keyRing: ws.location.keyRing, passphrase: passphrase, trust: trust, access: .read),
-          let current = try? opened_.string(SecretKeyEntries.key)
+          let opened = try? SecretStore.open(store, keyRing: ws.location.keyRing, passphrase: passphrase, trust: trust, access: .read),
+          let current = try? opened.string(SecretKeyEntries.key)
         else { continue }
-        keys.add(current: current, fallbacks: (try? SecretKeyEntries.fallbackKeys(in: opened_)) ?? [], source: store.lastPathComponent)
-        opened += 1
+        keys.add(current: current, fallbacks: (try? SecretKeyEntries.fallbackKeys(in: opened)) ?? [], source: store.lastPathComponent)
+        read += 1
       }
-      keys.knowsEveryKey = opened == environments.count
+      keys.knowsEveryKey = read == environments.count
       return keys
     }
   }
