@@ -1,3 +1,4 @@
+import DjsecTestSupport
 import Foundation
 import XCTest
 
@@ -6,7 +7,8 @@ import XCTest
 /// with Python's zlib and hashlib, not by djsec or git, each lie in one way:
 /// a size no memory can hold, a delta chain that loops, a delta that copies
 /// past its base, an object shorter than its own header. Each scan ends in
-/// one error line naming a corrupt object (exit 2) or, for a blob too large
+/// one error line naming a corrupt object (exit 2) when nothing could be
+/// read, a warning naming it when the rest could, or, for a blob too large
 /// to read, a skip, never in a crash, a hang or an allocation of the claim.
 final class HostilePackTests: XCTestCase {
   private static let writer = #"""
@@ -92,14 +94,25 @@ final class HostilePackTests: XCTestCase {
     return try CLI.djsec(["scan", repo.path, "--format", "json"])
   }
 
+  /// Nothing readable: one error line naming a corrupt object (exit 2).
   func testLyingPacksEndInOneErrorLine() throws {
-    for attack in ["ref-delta-loop", "copy-past-base", "short-object"] {
+    for attack in ["ref-delta-loop", "short-object"] {
       let r = try scan(attack)
       XCTAssertEqual(r.status, 2, "\(attack): \(r.stderr)")
       let lines = r.stderr.split(separator: "\n")
       XCTAssertTrue(lines.first?.hasPrefix("djsec: error: git object ") ?? false, "\(attack): \(r.stderr)")
       XCTAssertTrue(r.stderr.contains("is missing or corrupt"), "\(attack): \(r.stderr)")
     }
+  }
+
+  /// One lying object beside a sound one: the sound one is scanned, the
+  /// liar named in a warning, and the scan's outcome stands (exit 0 here).
+  func testALyingObjectBesideASoundOneIsNamedAndTheRestScanned() throws {
+    let r = try scan("copy-past-base")
+    XCTAssertEqual(r.status, 0, r.stderr)
+    XCTAssertTrue(r.stderr.contains("djsec: warning: object " + String(repeating: "2", count: 40) + " is damaged"), r.stderr)
+    let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+    XCTAssertEqual((object?["stats"] as? [String: Any])?["blobsScanned"] as? Int, 1, r.stdout)
   }
 
   func testABlobOrDeltaClaimingPetabytesIsSkippedAsTooLarge() throws {
@@ -110,5 +123,34 @@ final class HostilePackTests: XCTestCase {
       let stats = try XCTUnwrap(object?["stats"] as? [String: Any])
       XCTAssertEqual(stats["skippedLarge"] as? Int, 1, attack)
     }
+  }
+}
+
+/// A damaged commit or blob in a real repository (a loose object
+/// overwritten, as a failing disk or an interrupted copy leaves it) no
+/// longer hides the findings elsewhere: each loss is a warning naming the
+/// object with git's own message, and the scan reports the rest.
+final class CorruptObjectTests: XCTestCase {
+  func testADamagedCommitAndBlobAreWarningsAndTheOtherKeysAreReported() throws {
+    let repo = try GitFixture("corrupt-objects")
+    let first = SecretGenerator.make("django_key")!
+    let last = SecretGenerator.make("django_key")!
+    try repo.commit("one", files: ["a.py": "SECRET_KEY = \"\(first)\"\n"])
+    let middle = try repo.commit("two", files: ["notes.txt": "nothing here\n", "other.txt": "lost\n"])
+    try repo.commit("three", files: ["b.py": "SECRET_KEY = \"\(last)\"\n"])
+    let lostBlob = try repo.git("rev-parse", "\(middle):other.txt")
+    for id in [middle, lostBlob] {
+      let file = repo.root.appendingPathComponent(".git/objects/\(id.prefix(2))/\(id.dropFirst(2))")
+      try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
+      try Data("not zlib at all".utf8).write(to: file)
+    }
+    let r = try repo.scan()
+    XCTAssertEqual(r.status, 1, r.stderr)
+    XCTAssertEqual(Set(r.findings.compactMap { $0["secret"] as? String }), [first, last], r.stderr)
+    for id in [middle, lostBlob] {
+      XCTAssertTrue(r.stderr.contains("djsec: warning: object \(id) is damaged and was not scanned (git: "), r.stderr)
+    }
+    XCTAssertTrue(r.stderr.contains("git log stopped early (git: "), r.stderr)
+    XCTAssertFalse(r.stderr.contains("djsec: error:"), r.stderr)
   }
 }

@@ -73,13 +73,14 @@ public final class Scanner: Sendable {
     // Every blob in the store, and those read (not skipped as too large).
     var listed: [String] = []
     var todo: [String] = []
+    var damaged: [String] = []
     if options.revisions == nil, let store = ObjectStore.open(repository) {
       // Every blob, read from the packs on every core and matched where it
       // was inflated (ObjectStore.swift says why not through git).
       Self.returnLargeBuffers()
       let workers = max(1, options.workers)
       let states = (0..<workers).map { _ in WorkerState() }
-      try store.forEachBlob(workers: workers, maxSize: options.maxBlobSize) { worker, id, bytes in
+      damaged = try store.forEachBlob(workers: workers, maxSize: options.maxBlobSize) { worker, id, bytes in
         let state = states[worker]
         state.seen.append(id)
         guard let bytes else {
@@ -98,6 +99,8 @@ public final class Scanner: Sendable {
         if hits.count > before { attribution.start() }
         if let progress, state.seen.count % 256 == 0 { progress(counter.add(256), 0) }
       }
+      // A damaged object is named below, not again as missing.
+      listed += damaged
       for state in states {
         listed += state.seen
         todo += state.read
@@ -190,6 +193,14 @@ public final class Scanner: Sendable {
     }
     if let failure { throw failure }
     stats.add(collected.stats)
+    if !damaged.isEmpty {
+      // Exit 2 only when nothing could be read; otherwise each lost object is named with git's own words.
+      if todo.isEmpty { throw .corruptObject(id: damaged[0], path: repository.path.path) }
+      for id in damaged.prefix(20) {
+        warnings.append("object \(id) is damaged and was not scanned (git: \(repository.objectProblem(id))); run 'git fsck'")
+      }
+      if damaged.count > 20 { warnings.append("\(damaged.count - 20) more damaged objects were not scanned; run 'git fsck'") }
+    }
     if repository.isPartialClone {
       warnings.append("\(repository.path.path) is a partial clone: blobs it has not fetched are not scanned")
     }
@@ -207,6 +218,11 @@ public final class Scanner: Sendable {
     }
     let history = try attribution.wait()
     stats.commits = history.commits.count
+    if let stopped = history.incomplete {
+      warnings.append(
+        "git log stopped early (git: \(stopped)): what only later commits introduced is reported by blob id, "
+          + "without a commit; run 'git fsck'")
+    }
     let n = history.blobsMissing(from: listed)
     if n > 0 {
       warnings.append(
@@ -230,8 +246,13 @@ public final class Scanner: Sendable {
       var bases: [String] = []
       for intro in history.introductions(blob) where !bases.contains(intro.path) { bases.append(intro.path) }
       if bases.isEmpty {
-        guard options.allObjects, options.revisions == nil else { continue }
-        bases = ["(unreachable blob \(blob))"]
+        // A damaged commit hid where it came from: the secret is still reported.
+        if history.incomplete != nil {
+          bases = ["(blob \(blob), commit unknown)"]
+        } else {
+          guard options.allObjects, options.revisions == nil else { continue }
+          bases = ["(unreachable blob \(blob))"]
+        }
       }
       for base in bases {
         var placed = hit

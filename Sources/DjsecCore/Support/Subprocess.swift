@@ -27,6 +27,7 @@ enum Subprocess {
     var stdout: Data
     var stderr: Data
     var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+    var stderrText: String { String(decoding: stderr, as: UTF8.self) }
   }
 
   static func run(_ executable: String, _ arguments: [String], in directory: URL? = nil, input: Data? = nil) -> Result? {

@@ -57,6 +57,9 @@ public struct Attribution: Sendable {
   }
 
   public private(set) var commits: [CommitInfo] = []
+  /// Why the walk stopped early (git's own words about a damaged commit or
+  /// tree): blobs only later commits introduced are not attributed.
+  public var incomplete: String?
   private var paths: [String] = []
   /// Sorted by blob, then earliest commit date first.
   private var records: [Record] = []

@@ -99,8 +99,32 @@ public struct GitRepository: Sendable {
       else { return }
       builder.introduce(blob, path: line[(b + 99)...])
     }
-    guard status == 0 else { throw .gitFailed(command: "git log", path: path.path) }
-    return builder.finish()
+    var history = builder.finish()
+    if status != 0 {
+      // A damaged commit or tree stops git's walk there (before it prints
+      // anything, when the damage is near the tip): what it read stands, the
+      // scan says where it stopped, and blobs it did not reach are reported
+      // by their id. The blobs themselves were read from the object store.
+      let again = Subprocess.run("git", ["log", "--raw", "--format=%H"] + (revisions ?? ["--all"]), in: path)
+      history.incomplete = again.map { Self.gitMessage($0.stderrText) } ?? "git log exited with \(status)"
+    }
+    return history
+  }
+
+  /// What git says is wrong with object `id` ("inflate: data stream error
+  /// (incorrect header check)"), for a warning naming it.
+  func objectProblem(_ id: String) -> String {
+    guard let r = Subprocess.run("git", ["cat-file", "-p", id], in: path) else { return "unreadable" }
+    return r.status == 0 ? "git reads it, djsec's pack reader does not" : Self.gitMessage(r.stderrText)
+  }
+
+  /// git's first error line, without its "error: "/"fatal: " prefix.
+  static func gitMessage(_ stderr: String) -> String {
+    let lines = stderr.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    guard let first = lines.first(where: { $0.hasPrefix("error:") || $0.hasPrefix("fatal:") }) ?? lines.first else {
+      return "no message from git"
+    }
+    return String(first.drop { $0 != ":" }.dropFirst()).trimmingCharacters(in: .whitespaces)
   }
 
   /// The blobs staged for the next commit (added or changed in the index),

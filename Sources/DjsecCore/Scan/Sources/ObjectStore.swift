@@ -83,9 +83,12 @@ final class ObjectStore: Sendable {
   /// Calls `body` on `workers` threads with each blob's id and bytes, or nil
   /// bytes for a blob over `maxSize` (counted, not read). `worker` is the
   /// index of the calling thread, for state it keeps without a lock.
+  /// Returns the objects that could not be read (a damaged object is one
+  /// object lost, not the scan: the caller names them); a pack that cannot
+  /// be opened or read at all is still an error.
   func forEachBlob(
     workers: Int, maxSize: Int, _ body: @Sendable (_ worker: Int, _ id: String, _ bytes: [UInt8]?) -> Void
-  ) throws(ScanError) {
+  ) throws(ScanError) -> [String] {
     // Runs of about 8 MB of compressed objects: small enough to share out
     // evenly, large enough that most delta bases are in the same run.
     var tasks: [Task] = []
@@ -102,8 +105,10 @@ final class ObjectStore: Sendable {
     let work = tasks
     let next = Counter()
     let failure = FirstFailure()
+    let damaged = Damaged()
     DispatchQueue.concurrentPerform(iterations: max(1, workers)) { worker in
       let reader = PackReader()
+      defer { damaged.add(reader.damaged) }
       while failure.value == nil {
         let index = next.add(1) - 1
         guard index < work.count else { break }
@@ -113,8 +118,12 @@ final class ObjectStore: Sendable {
             try reader.readBlobs(of: packs[p], ranks: ranks, maxSize: maxSize) { body(worker, $0, $1) }
           case .loose:
             for (id, path) in loose {
-              guard let (type, bytes) = try LooseObject.read(path, id: id, maxSize: maxSize), type == .blob else { continue }
-              body(worker, id.hex, bytes)
+              do throws(ScanError) {
+                guard let (type, bytes) = try LooseObject.read(path, id: id, maxSize: maxSize), type == .blob else { continue }
+                body(worker, id.hex, bytes)
+              } catch {
+                reader.damaged.append(id.hex)
+              }
             }
           }
         } catch {
@@ -123,7 +132,15 @@ final class ObjectStore: Sendable {
       }
     }
     if let error = failure.value { throw error }
+    return damaged.ids.sorted()
   }
+}
+
+private final class Damaged: @unchecked Sendable {
+  // @unchecked Sendable: `ids` is guarded by `lock`.
+  private let lock = NSLock()
+  private(set) var ids: [String] = []
+  func add(_ more: [String]) { lock.withLock { ids += more } }
 }
 
 private final class FirstFailure: @unchecked Sendable {
@@ -266,6 +283,8 @@ final class PackReader {
   private var types: [String: [UInt8]] = [:]
   /// The bytes of the run being read: (pack, offset of the first, bytes).
   private var window: (String, Int, [UInt8])?
+  /// Objects of the runs read so far that could not be read (their ids).
+  var damaged: [String] = []
 
   deinit {
     for fd in fds.values { close(fd) }
@@ -303,24 +322,31 @@ final class PackReader {
     // pack git wrote, nearly every base of a blob is in the same run: on
     // wagtail's, 164,810 of 165,307).
     for r in ranks where !pack.isDuplicate(rank: r) {
-      if let base = try entry(pack, fd: fd, at: pack.offset(ofRank: r), id: pack.id(ofRank: r)).baseOffset {
+      // A damaged header is that object's loss, found again below.
+      if let base = try? entry(pack, fd: fd, at: pack.offset(ofRank: r), id: pack.id(ofRank: r)).baseOffset {
         pending[base, default: 0] += 1
       }
     }
     for r in ranks where !pack.isDuplicate(rank: r) {
       let offset = pack.offset(ofRank: r)
       let id = pack.id(ofRank: r)
-      guard try type(in: pack, fd: fd, at: offset, id: id) == .blob else { continue }
-      let entry = try self.entry(pack, fd: fd, at: offset, id: id)
-      if entry.kind == ObjectType.blob.rawValue, entry.size > maxSize {
-        body(id.hex, nil)
-        continue
+      do throws(ScanError) {
+        guard try type(in: pack, fd: fd, at: offset, id: id) == .blob else { continue }
+        let entry = try self.entry(pack, fd: fd, at: offset, id: id)
+        if entry.kind == ObjectType.blob.rawValue, entry.size > maxSize {
+          body(id.hex, nil)
+          continue
+        }
+        guard let bytes = try object(in: pack, fd: fd, at: offset, id: id, maxSize: maxSize) else {
+          body(id.hex, nil)
+          continue
+        }
+        body(id.hex, bytes)
+      } catch .corruptObject {
+        damaged.append(id.hex)
+      } catch {
+        throw error
       }
-      guard let bytes = try object(in: pack, fd: fd, at: offset, id: id, maxSize: maxSize) else {
-        body(id.hex, nil)
-        continue
-      }
-      body(id.hex, bytes)
     }
   }
 
