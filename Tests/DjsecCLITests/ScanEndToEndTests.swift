@@ -453,4 +453,34 @@ extension ScanEndToEndTests {
     let plain = try CLI.djsec(["scan", library.root.path])
     XCTAssertFalse(plain.stderr.contains("submodule"), plain.stderr)
   }
+
+  /// Paths keep git's bytes: a name that is not UTF-8 or holds a tab is
+  /// shown in git's own quoted form (never with U+FFFD, never with a raw
+  /// newline that could start a fake line), and SARIF percent-encodes the
+  /// bytes themselves.
+  func testPathsKeepGitsBytes() throws {
+    let repo = try GitFixture("path-bytes")
+    let keys = (0..<3).map { _ in SecretGenerator.make("django_key")! }
+    try repo.write("naïve.py", "SECRET_KEY = \"\(keys[0])\"\n")
+    try repo.write("tab\there.py", "SECRET_KEY = \"\(keys[1])\"\n")
+    // A Latin-1 name: bytes "caf", 0xE9, ".py" (not UTF-8), written through POSIX.
+    var name = Array(repo.root.path.utf8) + Array("/caf".utf8) + [0xE9] + Array(".py".utf8) + [0]
+    let fd = name.withUnsafeMutableBufferPointer { buffer in
+      buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { open($0, O_WRONLY | O_CREAT, 0o644) }
+    }
+    XCTAssertGreaterThanOrEqual(fd, 0)
+    let content = Array("SECRET_KEY = \"\(keys[2])\"\n".utf8)
+    XCTAssertEqual(content.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }, content.count)
+    close(fd)
+    try repo.commit("paths")
+    let r = try repo.scan()
+    let paths = Set(r.findings.compactMap { $0["path"] as? String })
+    XCTAssertEqual(paths, ["naïve.py", "\"tab\\there.py\"", "\"caf\\351.py\""], r.stderr)
+    let sarif = try CLI.djsec(["scan", repo.root.path, "--format", "sarif"])
+    for uri in ["na%C3%AFve.py", "tab%09here.py", "caf%E9.py"] {
+      XCTAssertTrue(sarif.stdout.contains("\"uri\" : \"\(uri)\""), "\(uri) not in SARIF")
+    }
+    let text = try CLI.djsec(["scan", repo.root.path])
+    XCTAssertFalse(text.stdout.contains("\u{FFFD}"))
+  }
 }

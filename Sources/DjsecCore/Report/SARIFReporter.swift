@@ -37,7 +37,7 @@ public struct SARIFReporter: Reporter {
         "locations": [
           [
             "physicalLocation": [
-              "artifactLocation": ["uri": f.path],
+              "artifactLocation": ["uri": Self.uri(f.path)],
               "region": ["startLine": max(1, f.line), "startColumn": max(1, f.column)],
             ]
           ]
@@ -59,5 +59,22 @@ public struct SARIFReporter: Reporter {
     let data =
       (try? JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
     return String(decoding: data, as: UTF8.self) + "\n"
+  }
+
+  /// A relative URI reference (RFC 3986) for git's bytes of the path: a
+  /// space, a quote or a byte that is not UTF-8 is percent-encoded, so the
+  /// file a code-scanning dashboard opens is the one git holds.
+  static func uri(_ path: String) -> String {
+    var out = ""
+    for byte in GitPath.bytes(path) {
+      switch byte {
+      case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+        UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
+        out.unicodeScalars.append(UnicodeScalar(byte))
+      default:
+        out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+      }
+    }
+    return out
   }
 }

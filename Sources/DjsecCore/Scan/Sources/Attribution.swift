@@ -132,7 +132,7 @@ public struct Attribution: Sendable {
 
     mutating func introduce(_ blob: ObjectID, path raw: ArraySlice<UInt8>) {
       guard !result.commits.isEmpty else { return }
-      let path = GitPath.unquote(Array(raw))
+      let path = GitPath.text(Array(raw))
       let number: Int32
       if let known = pathNumbers[path] {
         number = known

@@ -137,7 +137,7 @@ public struct GitRepository: Sendable {
       guard line.first == UInt8(ascii: ":"), let tab = line.firstIndex(of: 9) else { return }
       let fields = line[line.startIndex..<tab].split(separator: 32)
       guard fields.count >= 5, fields[4].first != UInt8(ascii: "D"), !fields[1].starts(with: Array("160000".utf8)) else { return }
-      out.append((String(decoding: fields[3], as: UTF8.self), GitPath.unquote(Array(line[(tab + 1)...]))))
+      out.append((String(decoding: fields[3], as: UTF8.self), GitPath.text(Array(line[(tab + 1)...]))))
     }
     guard status == 0 else { throw .gitFailed(command: "git diff --cached", path: path.path) }
     return out
@@ -291,37 +291,6 @@ enum Streamed {
     let reader = ByteReader(fd: child.output)
     while let line = reader.line() { body(line[...]) }
     return child.wait()
-  }
-}
-
-enum GitPath {
-  /// Undoes git's C-style quoting of unusual paths ("a\tb" → a<tab>b).
-  static func unquote(_ raw: [UInt8]) -> String {
-    guard raw.count >= 2, raw.first == 34, raw.last == 34 else { return String(decoding: raw, as: UTF8.self) }
-    var out: [UInt8] = []
-    var i = 1
-    while i < raw.count - 1 {
-      let c = raw[i]
-      if c == 92, i + 1 < raw.count - 1 {
-        let e = raw[i + 1]
-        switch e {
-        case UInt8(ascii: "n"): out.append(10)
-        case UInt8(ascii: "t"): out.append(9)
-        case UInt8(ascii: "r"): out.append(13)
-        case UInt8(ascii: "0")...UInt8(ascii: "7") where i + 3 < raw.count:
-          let octal = String(decoding: raw[(i + 1)...(i + 3)], as: UTF8.self)
-          out.append(UInt8(octal, radix: 8) ?? 0)
-          i += 4
-          continue
-        default: out.append(e)
-        }
-        i += 2
-        continue
-      }
-      out.append(c)
-      i += 1
-    }
-    return String(decoding: out, as: UTF8.self)
   }
 }
 
