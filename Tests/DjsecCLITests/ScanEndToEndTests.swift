@@ -442,6 +442,8 @@ extension ScanEndToEndTests {
   /// name instead of skipping it without a word.
   func testSubmodulesAreNamedInAWarning() throws {
     let library = try GitFixture("submodule-lib")
+    let key = SecretGenerator.make("django_key")!
+    try library.commit("lib", files: ["lib.py": "SECRET_KEY = \"\(key)\"\n"])
     try library.commit("lib", files: ["lib.py": "x = 1\n"])
     let app = try GitFixture("submodule-app")
     try app.commit("app", files: ["README.md": "app\n"])
@@ -450,8 +452,22 @@ extension ScanEndToEndTests {
     let r = try CLI.djsec(["scan", app.root.path])
     XCTAssertEqual(r.status, 0, r.stderr)
     XCTAssertTrue(r.stderr.contains("djsec: warning: 1 submodule not scanned (vendor/lib)"), r.stderr)
+    XCTAssertTrue(r.stderr.contains("--recurse-submodules"), r.stderr)
     let plain = try CLI.djsec(["scan", library.root.path])
     XCTAssertFalse(plain.stderr.contains("submodule"), plain.stderr)
+
+    // --recurse-submodules: the checked-out submodule's whole history, under its folder.
+    let deep = try app.scan(["--recurse-submodules"])
+    XCTAssertEqual(deep.status, 1, deep.stderr)
+    XCTAssertEqual(deep.findings.map { $0["path"] as? String }, ["vendor/lib/lib.py"])
+    XCTAssertEqual(deep.findings.first?["secret"] as? String, key)
+    XCTAssertFalse(deep.stderr.contains("not scanned"), deep.stderr)
+
+    // Not checked out: named, with the command that checks it out.
+    let fresh = try CLI.temporaryFolder("submodule-fresh").appendingPathComponent("app")
+    _ = try CLI.git(["clone", "-q", app.root.path, fresh.path], in: fresh.deletingLastPathComponent())
+    let unchecked = try CLI.djsec(["scan", fresh.path, "--recurse-submodules"])
+    XCTAssertTrue(unchecked.stderr.contains("not checked out: run 'git submodule update --init' first"), unchecked.stderr)
   }
 
   /// Paths keep git's bytes: a name that is not UTF-8 or holds a tab is

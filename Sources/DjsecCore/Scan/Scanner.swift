@@ -15,6 +15,8 @@ public struct ScanOptions: Sendable {
   public var workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
   /// Also report what is found in vendored trees (site-packages, node_modules…).
   public var includeVendored = false
+  /// Also scan the whole history of each submodule HEAD declares that is checked out.
+  public var recurseSubmodules = false
 
   public init() {}
 }
@@ -204,17 +206,30 @@ public final class Scanner: Sendable {
     if repository.isPartialClone {
       warnings.append("\(repository.path.path) is a partial clone: blobs it has not fetched are not scanned")
     }
-    let submodules = repository.submodulePaths
-    if !submodules.isEmpty {
-      let n = submodules.count
-      warnings.append(
-        "\(n) submodule\(n == 1 ? "" : "s") not scanned (\(submodules.joined(separator: ", "))): "
-          + "\(n == 1 ? "its" : "their") history is in \(n == 1 ? "another repository" : "other repositories"); scan \(n == 1 ? "its" : "each") clone too"
-      )
+    var nested: [(path: String, result: ScanResult)] = []
+    var unscanned: [String] = []
+    for path in repository.submodulePaths {
+      guard options.recurseSubmodules, options.revisions == nil,
+        let clone = repository.checkedOutSubmodule(path)
+      else {
+        unscanned.append(path)
+        continue
+      }
+      nested.append((path, try scanGit(clone, options: options)))
+    }
+    if !unscanned.isEmpty {
+      let n = unscanned.count
+      let how =
+        options.revisions != nil
+        ? "a range names this repository's commits only"
+        : options.recurseSubmodules
+          ? "not checked out: run 'git submodule update --init' first"
+          : "\(n == 1 ? "its" : "their") history is in \(n == 1 ? "another repository" : "other repositories"); add --recurse-submodules"
+      warnings.append("\(n) submodule\(n == 1 ? "" : "s") not scanned (\(unscanned.joined(separator: ", "))): \(how)")
     }
     guard attribution.started else {
       stats.commits = repository.commitCount
-      return ScanResult(findings: [], stats: stats, warnings: warnings)
+      return Self.including(nested, in: ScanResult(findings: [], stats: stats, warnings: warnings))
     }
     let history = try attribution.wait()
     stats.commits = history.commits.count
@@ -264,7 +279,26 @@ public final class Scanner: Sendable {
       }
     }
     let findings = merge(resolveOverlaps(resolved), attribution: history)
-    return ScanResult(findings: findings, stats: stats, warnings: warnings)
+    return Self.including(nested, in: ScanResult(findings: findings, stats: stats, warnings: warnings))
+  }
+
+  /// The submodules' own scans, their paths under the submodule's folder.
+  private static func including(_ nested: [(path: String, result: ScanResult)], in result: ScanResult) -> ScanResult {
+    var out = result
+    for (path, inner) in nested {
+      out.findings += inner.findings.map { f in
+        var f = f
+        f.path = path + "/" + f.path
+        return f
+      }
+      out.stats.add(inner.stats)
+      out.stats.commits += inner.stats.commits
+      out.warnings += inner.warnings.map { "submodule \(path): \($0)" }
+    }
+    out.findings.sort {
+      ($0.path, $0.line, $0.column, $0.rule, $0.secretHash) < ($1.path, $1.line, $1.column, $1.rule, $1.secretHash)
+    }
+    return out
   }
 
   /// Blob buffers of a megabyte or more are mapped on their own and given

@@ -53,6 +53,9 @@ extension Djsec {
     @Option(help: "Use this rules file instead of the built-in rules.")
     var rules: String?
 
+    @Flag(help: "Also scan the history of each checked-out submodule (named in a warning otherwise).")
+    var recurseSubmodules = false
+
     @Flag(help: "Also report what is in vendored trees (site-packages, node_modules, virtualenvs, .tox), skipped by default.")
     var includeVendored = false
 
@@ -129,6 +132,7 @@ extension Djsec {
       var options = ScanOptions()
       options.allObjects = allObjects
       options.includeVendored = includeVendored
+      options.recurseSubmodules = recurseSubmodules
       options.maxBlobSize = maxSize << 20
       if let since { options.revisions = ["\(since)..HEAD"] }
       if let range { options.revisions = [range] }

@@ -47,6 +47,16 @@ public struct GitRepository: Sendable {
     }
   }
 
+  /// The submodule at `path`, when it is checked out (its folder is the top
+  /// of a repository of its own); nil otherwise.
+  public func checkedOutSubmodule(_ path: String) -> GitRepository? {
+    let folder = root.appendingPathComponent(path)
+    guard FileManager.default.fileExists(atPath: folder.appendingPathComponent(".git").path),
+      let clone = try? GitRepository.open(folder), clone.root.standardizedFileURL.path == folder.standardizedFileURL.path
+    else { return nil }
+    return clone
+  }
+
   /// Commits reachable from every ref (for the report of a clean scan).
   public var commitCount: Int {
     Int(
