@@ -13,7 +13,7 @@ APT_PACKAGES += systemd
 SWIFT_FLAGS := $(if $(or $(CI),$(STRICT)),-Xswiftc -warnings-as-errors,)
 DEMO_DIR ?= $(shell mktemp -d -t djsec-demo-XXXXXX 2>/dev/null || echo /tmp/djsec-demo)
 
-.PHONY: all deps venv build release test lint format demo install uninstall completions clean bench fuzz rules-doc
+.PHONY: all deps venv build release test lint format demo install uninstall completions clean bench fuzz rules-doc golden
 
 all: build
 
@@ -90,6 +90,13 @@ install: release
 uninstall:
 	rm -f $(PREFIX)/bin/djsec
 	rm -rf $(PREFIX)/share/djsec
+
+# Re-records every report format's golden files (Tests/DjsecCoreTests/Golden)
+# from the reporters as they are now; the run fails on purpose so it never
+# passes silently: review `git diff`, then run the tests again.
+golden:
+	swift build --build-tests $(SWIFT_FLAGS)
+	DJSEC_RECORD_GOLDEN=1 swift test --skip-build --filter ReporterGoldenTests
 
 # Shell completions from swift-argument-parser.
 completions:
