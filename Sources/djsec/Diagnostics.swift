@@ -1,4 +1,5 @@
 import DjsecCore
+import Foundation
 
 // The only writer to stderr. Every message djsec prints there has one shape:
 //   djsec: error: <what was tried and failed>
@@ -36,9 +37,16 @@ enum Diagnostics {
     self.error(error.message, hint: error.hint)
   }
 
-  /// A progress line that redraws itself; only called when stderr is a terminal.
-  static func progress(_ line: String) {
-    let text = Array(("\r\u{1B}[K" + escaped(line)).utf8)
+  /// A progress line that redraws itself; only called when stderr is a
+  /// terminal. Parts marked `emphasis` are bold when `color` is on (the
+  /// caller decides: NO_COLOR and TERM=dumb turn it off); the text itself is
+  /// escaped like every other message.
+  static func progress(_ parts: [(text: String, emphasis: Bool)], color: Bool = false) {
+    var line = "\r\u{1B}[K"
+    for part in parts {
+      line += color && part.emphasis ? "\u{1B}[1m" + escaped(part.text) + "\u{1B}[0m" : escaped(part.text)
+    }
+    let text = Array(line.utf8)
     _ = text.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
   }
 
@@ -75,12 +83,68 @@ enum Diagnostics {
   }
 }
 
-enum Progress {
-  static let blobs: @Sendable (Int, Int) -> Void = { done, total in
-    // A whole-history scan reads the store in one pass without listing it
-    // first: it knows how many blobs it has read, not how many there are.
-    Diagnostics.progress(total > 0 ? "djsec: scanning \(done)/\(total) blobs" : "djsec: scanning, \(done) blobs read")
+/// The scan's progress line on a terminal (never when stderr is not one):
+/// the phase, how far (with MiB/s and an ETA when the total is known) and
+/// the findings so far.
+final class Progress: @unchecked Sendable {
+  // @unchecked Sendable: `drawn` is only touched under `lock`.
+  private let lock = NSLock()
+  private let start = Date()
+  private let color: Bool
+  private var drawn = false
+
+  init(color: Bool) { self.color = color }
+
+  /// Whether stderr is a terminal, so that progress may be drawn.
+  static var wanted: Bool { isatty(2) != 0 }
+
+  func update(_ p: ScanProgress) {
+    let elapsed = max(0.001, Date().timeIntervalSince(start))
+    let mib = Double(p.bytesDone) / 1_048_576
+    var parts: [(text: String, emphasis: Bool)] = [("djsec: ", false)]
+    switch p.phase {
+    case .listing:
+      parts.append(("listing", true))
+      parts.append((" what the range introduced (git log)", false))
+    case .reading:
+      parts.append(("reading", true))
+      if let total = p.bytesTotal, total > 0 {
+        let share = min(1, Double(p.bytesDone) / Double(total))
+        parts.append((" \(Int(share * 100))% of \(Self.mib(total))", false))
+        let rate = mib / elapsed
+        parts.append((" · \(String(format: "%.1f", rate)) MiB/s", false))
+        if rate > 0, share > 0.02 {
+          parts.append((" · ETA \(Self.duration((Double(total - p.bytesDone) / 1_048_576) / rate))", false))
+        }
+      } else {
+        parts.append((" \(String(format: "%.0f", mib)) MiB · \(String(format: "%.1f", mib / elapsed)) MiB/s", false))
+      }
+      parts.append((" · \(p.blobs) blobs", false))
+    case .attributing:
+      parts.append(("attributing", true))
+      parts.append((" findings to the commits that introduced them (git log)", false))
+    }
+    if p.findings > 0 { parts.append((" · \(p.findings) finding\(p.findings == 1 ? "" : "s") so far", true)) }
+    lock.withLock {
+      drawn = true
+      Diagnostics.progress(parts, color: color)
+    }
   }
 
-  static func clear() { Diagnostics.progress("") }
+  /// Erases the line, if one was drawn.
+  func clear() {
+    lock.withLock {
+      if drawn { Diagnostics.progress([]) }
+      drawn = false
+    }
+  }
+
+  private static func mib(_ bytes: Int) -> String {
+    bytes >= 1 << 30 ? String(format: "%.1f GiB", Double(bytes) / 1_073_741_824) : "\(bytes >> 20) MiB"
+  }
+
+  private static func duration(_ seconds: Double) -> String {
+    let s = Int(seconds.rounded(.up))
+    return s < 60 ? "\(s)s" : "\(s / 60)m\(String(format: "%02d", s % 60))s"
+  }
 }

@@ -47,9 +47,10 @@ public final class Scanner: Sendable {
     var context: Finding.Context? = nil
   }
 
-  public func scanGit(_ repository: GitRepository, options: ScanOptions, progress: (@Sendable (Int, Int) -> Void)? = nil)
+  public func scanGit(_ repository: GitRepository, options: ScanOptions, progress: (@Sendable (ScanProgress) -> Void)? = nil)
     throws(ScanError) -> ScanResult
   {
+    let meter = progress.map { ProgressMeter($0) }
     var warnings: [String] = []
     if repository.isShallow {
       warnings.append("\(repository.path.path) is a shallow clone: history before its first commit is not scanned")
@@ -70,7 +71,6 @@ public final class Scanner: Sendable {
     let attribution = LazyAttribution(repository: repository, revisions: options.revisions)
     var stats = ScanStats()
     let collected = Collected()
-    let counter = Counter()
     nonisolated(unsafe) var failure: ScanError?
     // Every blob in the store, and those read (not skipped as too large).
     var listed: [String] = []
@@ -82,7 +82,9 @@ public final class Scanner: Sendable {
       Self.returnLargeBuffers()
       let workers = max(1, options.workers)
       let states = (0..<workers).map { _ in WorkerState() }
-      damaged = try store.forEachBlob(workers: workers, maxSize: options.maxBlobSize) { worker, id, bytes in
+      meter?.phase(.reading, total: meter == nil ? nil : store.totalBytes)
+      let onRun: (@Sendable (Int) -> Void)? = meter.map { m in { @Sendable bytes in m.add(bytes: bytes) } }
+      damaged = try store.forEachBlob(workers: workers, maxSize: options.maxBlobSize, onRun: onRun) { worker, id, bytes in
         let state = states[worker]
         state.seen.append(id)
         guard let bytes else {
@@ -99,11 +101,15 @@ public final class Scanner: Sendable {
         bytes.withUnsafeBytes { scan($0, path: "", blob: id, detector: detector, into: &hits, stats: &stats) }
         (state.hits, state.stats) = (hits, stats)
         if hits.count > before { attribution.start() }
-        if let progress, state.seen.count % 256 == 0 { progress(counter.add(256), 0) }
+        if let meter, state.seen.count % 256 == 0 {
+          meter.add(blobs: 256, secrets: state.hits[state.reported...].lazy.map(\.secret))
+          state.reported = state.hits.count
+        }
       }
       // A damaged object is named below, not again as missing.
       listed += damaged
       for state in states {
+        meter?.add(blobs: state.seen.count % 256, secrets: state.hits[state.reported...].lazy.map(\.secret))
         listed += state.seen
         todo += state.read
         stats.skippedLarge += state.skippedLarge
@@ -139,6 +145,7 @@ public final class Scanner: Sendable {
         finished.signal()
       }
       reader.start()
+      meter?.phase(.reading)
       DispatchQueue.concurrentPerform(iterations: max(1, options.workers)) { _ in
         let detector = Detector(ruleSet: ruleSet)
         var local: [Hit] = []
@@ -149,7 +156,7 @@ public final class Scanner: Sendable {
             bytes.withUnsafeBytes { scan($0, path: "", blob: id, detector: detector, into: &local, stats: &localStats) }
           }
           if local.count > before { attribution.start() }
-          if let progress { progress(counter.add(blobs.count), 0) }
+          meter?.add(bytes: blobs.reduce(0) { $0 + $1.1.count }, blobs: blobs.count, secrets: local[before...].lazy.map(\.secret))
         }
         collected.add(local, localStats)
       }
@@ -157,6 +164,7 @@ public final class Scanner: Sendable {
       (listed, todo) = (seen, read)
       stats.skippedLarge = skippedLarge
     } else {
+      meter?.phase(.listing)
       attribution.start()
       let early = try attribution.wait()
       // Only the blobs the range introduced are looked up, never the whole store.
@@ -177,15 +185,16 @@ public final class Scanner: Sendable {
       }
       todo = entries.map(\.id)
       let chunks = Self.partition(entries, into: options.workers)
-      let total = entries.count
+      meter?.phase(.reading, total: entries.reduce(0) { $0 + $1.size })
       DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
         let detector = Detector(ruleSet: ruleSet)
         var local: [Hit] = []
         var localStats = ScanStats()
         do {
           try repository.readBlobs(chunks[index].map(\.id)) { id, bytes in
+            let before = local.count
             scan(bytes, path: "", blob: id, detector: detector, into: &local, stats: &localStats)
-            if let progress, counter.increment() % 256 == 0 { progress(counter.value, total) }
+            meter?.add(bytes: bytes.count, blobs: 1, secrets: local[before...].lazy.map(\.secret))
           }
         } catch let error as ScanError {
           collected.lock.withLock { failure = error }
@@ -231,6 +240,7 @@ public final class Scanner: Sendable {
       stats.commits = repository.commitCount
       return Self.including(nested, in: ScanResult(findings: [], stats: stats, warnings: warnings))
     }
+    if options.revisions == nil { meter?.phase(.attributing) }
     let history = try attribution.wait()
     stats.commits = history.commits.count
     if let stopped = history.incomplete {
@@ -607,6 +617,8 @@ private final class WorkerState: @unchecked Sendable {
   var read: [String] = []
   var skippedLarge = 0
   var hits: [Scanner.Hit] = []
+  /// Hits already counted in the progress line.
+  var reported = 0
   var stats = ScanStats()
   /// Made on the thread's first blob: it holds Hyperscan scratch space.
   var detector: Detector?

@@ -142,9 +142,10 @@ extension Djsec {
         if staged {
           result = try scanner.scanStaged(repository, options: options)
         } else {
-          let showProgress = isatty(2) != 0
-          result = try scanner.scanGit(repository, options: options, progress: showProgress ? Progress.blobs : nil)
-          if showProgress { Progress.clear() }
+          let progress = Progress.wanted ? Progress(color: Self.colorAllowed) : nil
+          let draw: (@Sendable (ScanProgress) -> Void)? = progress.map { p in { @Sendable state in p.update(state) } }
+          result = try scanner.scanGit(repository, options: options, progress: draw)
+          progress?.clear()
         }
       } else {
         result = try scanner.scanFiles((paths.isEmpty ? ["."] : paths).map { URL(fileURLWithPath: $0) }, options: options)
@@ -163,7 +164,7 @@ extension Djsec {
       if let known { result = known.newFindings(result) }
       for warning in result.warnings { Diagnostics.warning(warning) }
       let terminal = isatty(1) != 0 && reportPath == nil
-      let color = terminal && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
+      let color = terminal && Self.colorAllowed
       let text = reporter.render(
         result, options: ReportOptions(showSecrets: showSecrets, color: color && format == "text", rules: settings.ruleSet.rules))
       if let reportPath {
@@ -179,6 +180,12 @@ extension Djsec {
       }
       // A fresh startproject's django-insecure- key is low: shown, not failed on.
       if result.findings.contains(where: { $0.severity >= failOn }), exitCode != 0 { throw ExitCode(exitCode) }
+    }
+
+    /// Colour unless NO_COLOR is set to anything (no-color.org) or the terminal is dumb.
+    static var colorAllowed: Bool {
+      let env = ProcessInfo.processInfo.environment
+      return (env["NO_COLOR"] ?? "").isEmpty && env["TERM"] != "dumb"
     }
 
     /// The keys the project at `root` uses now: its local_settings.py, and

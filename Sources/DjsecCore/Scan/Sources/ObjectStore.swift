@@ -73,6 +73,17 @@ final class ObjectStore: Sendable {
     return ObjectStore(packs: packs, loose: loose)
   }
 
+  /// The bytes of every pack and loose object: what a whole-history read goes through.
+  var totalBytes: Int { packs.reduce(0) { $0 + $1.size } + looseBytes }
+
+  /// Asked only for a progress line: one stat per loose object.
+  private var looseBytes: Int {
+    loose.reduce(0) { total, object in
+      var info = stat()
+      return total + (stat(object.path, &info) == 0 ? Int(info.st_size) : 0)
+    }
+  }
+
   /// A piece of work for one thread: a run of one pack's objects in pack
   /// order, or the loose objects.
   private enum Task {
@@ -86,8 +97,10 @@ final class ObjectStore: Sendable {
   /// Returns the objects that could not be read (a damaged object is one
   /// object lost, not the scan: the caller names them); a pack that cannot
   /// be opened or read at all is still an error.
+  /// `onRun`: the compressed bytes of each run once it is read (progress).
   func forEachBlob(
-    workers: Int, maxSize: Int, _ body: @Sendable (_ worker: Int, _ id: String, _ bytes: [UInt8]?) -> Void
+    workers: Int, maxSize: Int, onRun: (@Sendable (Int) -> Void)? = nil,
+    _ body: @Sendable (_ worker: Int, _ id: String, _ bytes: [UInt8]?) -> Void
   ) throws(ScanError) -> [String] {
     // Runs of about 8 MB of compressed objects: small enough to share out
     // evenly, large enough that most delta bases are in the same run.
@@ -116,6 +129,9 @@ final class ObjectStore: Sendable {
           switch work[index] {
           case .pack(let p, let ranks):
             try reader.readBlobs(of: packs[p], ranks: ranks, maxSize: maxSize) { body(worker, $0, $1) }
+            if let onRun, let last = ranks.last {
+              onRun(packs[p].end(ofRank: last) - packs[p].offset(ofRank: ranks.lowerBound))
+            }
           case .loose:
             for (id, path) in loose {
               do throws(ScanError) {
@@ -125,6 +141,7 @@ final class ObjectStore: Sendable {
                 reader.damaged.append(id.hex)
               }
             }
+            onRun?(looseBytes)
           }
         } catch {
           failure.set(error)
