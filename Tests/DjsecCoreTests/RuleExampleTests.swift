@@ -13,7 +13,7 @@ import Testing
   @Test(arguments: rules)
   func matches(_ rule: Rule) throws {
     #expect(!rule.examples.match.isEmpty, "rule \(rule.id) has no match example")
-    let detector = DjsecCore.Scanner(ruleSet: Self.ruleSet)
+    let detector = SecretScanner(ruleSet: Self.ruleSet)
     for example in rule.examples.match {
       // Every rule with a length, entropy or randomness floor misses a few
       // random values in a million by design (`missRate` bounds how many):
@@ -33,7 +33,7 @@ import Testing
   /// fails here, whatever one draw happened to be.
   @Test(arguments: rules)
   func missRate(_ rule: Rule) throws {
-    let detector = DjsecCore.Scanner(ruleSet: Self.ruleSet)
+    let detector = SecretScanner(ruleSet: Self.ruleSet)
     let reused = Detector(ruleSet: Self.ruleSet)
     for example in rule.examples.match where rule.publicValue != true {
       var misses = 0
@@ -49,7 +49,7 @@ import Testing
   }
 
   /// Why a fresh draw of `example` is not reported as it should be, or nil.
-  private func check(_ rule: Rule, _ example: Rule.Example, _ detector: DjsecCore.Scanner, _ reused: Detector? = nil) throws
+  private func check(_ rule: Rule, _ example: Rule.Example, _ detector: SecretScanner, _ reused: Detector? = nil) throws
     -> String?
   {
     var generator = SecretGenerator()
@@ -71,7 +71,7 @@ import Testing
   @Test(arguments: rules)
   func ignores(_ rule: Rule) throws {
     #expect(!rule.examples.noMatch.isEmpty, "rule \(rule.id) has no noMatch example")
-    let detector = DjsecCore.Scanner(ruleSet: Self.ruleSet)
+    let detector = SecretScanner(ruleSet: Self.ruleSet)
     for example in rule.examples.noMatch {
       #expect(example.why != nil, "rule \(rule.id): a noMatch example must say why")
       var generator = SecretGenerator()
@@ -84,11 +84,11 @@ import Testing
   @Test func allowCommentSuppresses() throws {
     var generator = SecretGenerator()
     let text = try generator.fill("SECRET_KEY = '{{django_key}}'  # djsec:allow (test fixture)\n")
-    #expect(detect(DjsecCore.Scanner(ruleSet: Self.ruleSet), text, path: "settings.py").isEmpty)
+    #expect(detect(SecretScanner(ruleSet: Self.ruleSet), text, path: "settings.py").isEmpty)
   }
 
   private func detect(
-    _ scanner: DjsecCore.Scanner, _ text: String, path: String, binaryStrings: Bool = false, reused: Detector? = nil
+    _ scanner: SecretScanner, _ text: String, path: String, binaryStrings: Bool = false, reused: Detector? = nil
   ) -> [Finding] {
     var text = text
     return text.withUTF8 {

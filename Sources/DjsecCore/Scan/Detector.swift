@@ -163,7 +163,7 @@ public final class Detector {
     var kept: [Detection] = []
     for d in found.sorted(by: { ($0.ruleIndex, $0.range.lowerBound) < ($1.ruleIndex, $1.range.lowerBound) }) {
       // A rule limited to some paths wins its overlaps later, once the path
-      // is known (Scanner.resolveOverlaps): here it must not hide the rule
+      // is known (SecretScanner.resolveOverlaps): here it must not hide the rule
       // that applies where it does not (`secret_key` in .s3cfg is AWS's).
       if kept.contains(where: {
         !ruleSet.conditional[$0.ruleIndex]

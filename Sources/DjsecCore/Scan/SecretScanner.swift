@@ -22,7 +22,7 @@ public struct ScanOptions: Sendable {
 }
 
 /// Scans a repository's history, each distinct blob once, on every core.
-public final class Scanner: Sendable {
+public final class SecretScanner: Sendable {
   public let ruleSet: RuleSet
   /// Keep each finding's match and line (`Finding.context`) for allow lists
   /// that read them; off by default, as it copies text around every finding.
@@ -616,7 +616,7 @@ private final class WorkerState: @unchecked Sendable {
   var seen: [String] = []
   var read: [String] = []
   var skippedLarge = 0
-  var hits: [Scanner.Hit] = []
+  var hits: [SecretScanner.Hit] = []
   /// Hits already counted in the progress line.
   var reported = 0
   var stats = ScanStats()
@@ -627,10 +627,10 @@ private final class WorkerState: @unchecked Sendable {
 /// What the workers hand back, under a lock.
 private final class Collected: @unchecked Sendable {
   let lock = NSLock()
-  private(set) var hits: [Scanner.Hit] = []
+  private(set) var hits: [SecretScanner.Hit] = []
   private(set) var stats = ScanStats()
 
-  func add(_ h: [Scanner.Hit], _ s: ScanStats) {
+  func add(_ h: [SecretScanner.Hit], _ s: ScanStats) {
     lock.withLock {
       hits += h
       stats.add(s)

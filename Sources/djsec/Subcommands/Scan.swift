@@ -136,7 +136,7 @@ extension Djsec {
       options.maxBlobSize = maxSize << 20
       if let since { options.revisions = ["\(since)..HEAD"] }
       if let range { options.revisions = [range] }
-      let scanner = Scanner(ruleSet: settings.ruleSet, keepsContext: settings.config.needsContext)
+      let scanner = SecretScanner(ruleSet: settings.ruleSet, keepsContext: settings.config.needsContext)
       var result: ScanResult
       if let repository {
         if staged {

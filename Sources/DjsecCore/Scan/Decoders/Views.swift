@@ -54,7 +54,7 @@ enum Views {
       return (false, [View(path: path, bytes: BinaryStrings.extract(bytes), binaryStrings: true)], .binary)
     }
     // Text is scanned raw; what needs decoding inside it (a Kubernetes
-    // Secret) is found by the same match pass (Scanner.scanText).
+    // Secret) is found by the same match pass (SecretScanner.scanText).
     return (true, [], .text)
   }
 }
