@@ -101,22 +101,26 @@ import Testing
       Issue.record("no golden file Golden/\(name): \(recordHint)", sourceLocation: sourceLocation)
       return
     }
-    guard golden != Data(rendered.utf8) else { return }
-    let difference = firstDifference(String(decoding: golden, as: UTF8.self), rendered)
+    let bytes = Data(rendered.utf8)
+    guard golden != bytes else { return }
+    let difference = firstDifference(golden, bytes)
     Issue.record(
       "\(name) differs from Golden/\(name)\n\(difference)\nif the change is intended, \(recordHint)", sourceLocation: sourceLocation)
   }
 
   /// The first line that differs, unified-diff style (`-` golden, `+` now),
-  /// each line written as a Swift literal so a carriage return or a trailing
-  /// space shows.
-  static func firstDifference(_ golden: String, _ rendered: String) -> String {
-    let old = golden.split(separator: "\n", omittingEmptySubsequences: false)
-    let new = rendered.split(separator: "\n", omittingEmptySubsequences: false)
+  /// compared as bytes (an é composed or not differs) and each written as a
+  /// Swift literal so a carriage return or a trailing space shows.
+  static func firstDifference(_ golden: Data, _ rendered: Data) -> String {
+    let old = golden.split(separator: 10, omittingEmptySubsequences: false)
+    let new = rendered.split(separator: 10, omittingEmptySubsequences: false)
     let index = zip(old, new).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(old.count, new.count)
-    func line(_ lines: [Substring]) -> String { index < lines.count ? String(lines[index]).debugDescription : "(end of file)" }
+    func line(_ lines: [Data]) -> String {
+      index < lines.count ? String(decoding: lines[index], as: UTF8.self).debugDescription : "(end of file)"
+    }
     return "@@ line \(index + 1) @@\n- \(line(old))\n+ \(line(new))"
   }
+
 }
 
 /// Collects every element and its attributes.
@@ -140,36 +144,27 @@ enum GoldenFixture {
   /// it (git's quoted form, for the quote): quoting in CSV, escaping in XML
   /// and JSON, percent-encoding in SARIF.
   static let oddPath = GitPath.text(Array("config/prod \"eu\" café.env".utf8))
-  static let secrets = ["not-a-secret-value-1", "not-a-secret-value-2", "not-a-secret-value-3"]
+  static let secrets = (1...3).map { "not-a-secret-value-\($0)" }
 
   static let empty = ScanResult(findings: [], stats: ScanStats(), warnings: [])
 
   static let findings = ScanResult(
     findings: [
       // Critical and high confidence, introduced by one commit and repeated by two more.
-      Finding(
-        rule: "django-secret-key", description: "Django SECRET_KEY", severity: .critical, confidence: .high,
-        path: "mysite/settings.py", line: 23, column: 14,
+      finding(
+        1, rules[0], at: "mysite/settings.py", 23, 14, otherCommits: 2,
         commit: CommitInfo(
           sha: "0123456789abcdef0123456789abcdef01234567", time: 1_699_999_000, date: "2023-11-14T21:56:40+00:00",
-          author: "Ada Example <ada@example.invalid>"),
-        otherCommits: 2, blob: "00000000000000000000000000000000000000b1", secret: secrets[0],
-        secretHash: "0123456789abcdef0123456789abcdef"),
+          author: "Ada Example <ada@example.invalid>")),
       // Medium on both counts, at the odd path, in one commit only.
-      Finding(
-        rule: "generic-password", description: "Password assigned in configuration", severity: .medium, confidence: .medium,
-        path: oddPath, line: 4, column: 10,
+      finding(
+        2, rules[1], at: oddPath, 4, 10,
         commit: CommitInfo(
           sha: "00000000000000000000000000000000000000c2", time: 1_699_998_000, date: "2023-11-14T21:40:00+00:00",
-          author: "Zoë Example <zoe@example.invalid>"),
-        otherCommits: 0, blob: "00000000000000000000000000000000000000b2", secret: secrets[1],
-        secretHash: "0123456789abcdef0000000000000002"),
+          author: "Zoë Example <zoe@example.invalid>")),
       // Low on both counts, off git (`--no-git`): no commit, no blob. Its rule
       // is not in `rules`, so SARIF lists it by id alone.
-      Finding(
-        rule: "generic-secret-unquoted", description: "Secret assigned without quotes", severity: .low, confidence: .low,
-        path: "deploy/.env", line: 1, column: 16, commit: nil, otherCommits: 0, blob: nil, secret: secrets[2],
-        secretHash: "0123456789abcdef0000000000000003"),
+      finding(3, rule("generic-secret-unquoted", "Secret assigned without quotes", .low, .low), at: "deploy/.env", 1, 16),
     ],
     stats: ScanStats(
       blobsScanned: 42, bytesScanned: 3_145_728, binaryBlobs: 1, archives: 1, skippedLarge: 2, skippedIgnoredPath: 3, commits: 7,
@@ -183,6 +178,18 @@ enum GoldenFixture {
     rule("generic-password", "Password assigned in configuration", .medium, .medium),
     rule("aws-access-key-id", "AWS access key id", .high, nil),
   ]
+
+  /// Finding `n` of `rule`: its secret is `secrets[n - 1]`, its id and blob
+  /// end in `n`; off git (no commit) it has no blob.
+  static func finding(
+    _ n: Int, _ rule: Rule, at path: String, _ line: Int, _ column: Int, otherCommits: Int = 0, commit: CommitInfo? = nil
+  ) -> Finding {
+    Finding(
+      rule: rule.id, description: rule.description, severity: rule.severity, confidence: rule.confidence ?? .high, path: path,
+      line: line, column: column, commit: commit, otherCommits: otherCommits,
+      blob: commit.map { _ in "00000000000000000000000000000000000000b\(n)" }, secret: secrets[n - 1],
+      secretHash: "0123456789abcdef000000000000000\(n)")
+  }
 
   static func rule(_ id: String, _ description: String, _ severity: Rule.Severity, _ confidence: Rule.Confidence?) -> Rule {
     Rule(
