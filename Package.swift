@@ -56,7 +56,8 @@ let package = Package(
     .executableTarget(name: "DjsecFuzz", dependencies: ["DjsecCore"]),
     // Test-time generators of credential-shaped values (nothing credential-like is committed).
     .target(name: "DjsecTestSupport", dependencies: ["DjsecCore"], path: "Tests/DjsecTestSupport"),
-    .testTarget(name: "DjsecCoreTests", dependencies: ["DjsecCore", "DjsecTestSupport"]),
+    // Golden/ holds the reporters' golden files, read through #filePath (ReporterGoldenTests).
+    .testTarget(name: "DjsecCoreTests", dependencies: ["DjsecCore", "DjsecTestSupport"], exclude: ["Golden"]),
     .testTarget(name: "DjsecCLITests", dependencies: ["DjsecCore", "DjsecTestSupport"]),
   ],
   swiftLanguageModes: [.v6]
