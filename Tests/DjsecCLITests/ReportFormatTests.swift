@@ -41,8 +41,9 @@ final class ReportFormatTests: XCTestCase {
     XCTAssertEqual(emptyCSV.count, 0)
 
     let key = SecretGenerator.make("django_key")!
-    // A path a spreadsheet would run as a formula, with XML's markup characters in it.
-    let path = "=cmd|' & <x>\"/settings.py"
+    // A path a spreadsheet would run as a formula, with XML's markup characters
+    // in it (a double quote would put it in git's quoted form, which starts with `"`).
+    let path = "=cmd|' & <x>/settings.py"
     try repo.commit("leak", files: [path: "SECRET_KEY = '\(key)'\n"])
     let junit = try CLI.djsec(["scan", repo.root.path, "--format", "junit"])
     XCTAssertEqual(junit.status, 1)

@@ -99,6 +99,7 @@ final class ScanConfigTests: XCTestCase {
       ("disabled-rules = [\"no-such-rule\"]\n", "line 1: no-such-rule is not a rule id"),
       ("\n\n[[rules]]\nid = \"x\"\nregex = '''(unclosed'''\n", "line 3: rule x cannot compile"),
       ("[[rules]]\nid = \"x\"\n", "rule x needs a regex"),
+      ("[[rules]]\nid = \"y\"\nregex = '''a\\Kb'''\n", "rule y cannot compile"),
       ("[allow]\npaths = ['''(''']\n", "does not compile"),
       ("[allow]\n", "allows nothing"),
       ("a = 1\na = 2\n", "line 2 is not valid TOML: a is defined twice"),
@@ -155,6 +156,10 @@ final class ScanConfigTests: XCTestCase {
       id = "go-only"
       regex = '''(?<!x)\\'''
 
+      [[rules]]
+      id = "pcre-only"
+      regex = '''keep\\Kthis'''
+
       [[allowlists]]
       description = "vendored code"
       paths = ['''^vendor/''']
@@ -166,6 +171,7 @@ final class ScanConfigTests: XCTestCase {
     XCTAssertEqual(found.map { $0["path"] as? String }, ["svc/a.py"], r.stderr)
     XCTAssertEqual(found.first?["secret"] as? String, corp, "secretGroup 1")
     XCTAssertTrue(r.stderr.contains("gitleaks rule go-only cannot compile and is skipped"), r.stderr)
+    XCTAssertTrue(r.stderr.contains("gitleaks rule pcre-only cannot compile and is skipped"), "Hyperscan refuses \\K: \(r.stderr)")
     XCTAssertEqual(r.status, 1)
 
     // The same file through [extend] path in .djsec.toml.

@@ -113,11 +113,14 @@ extension ScanConfig {
       paths: pathPattern.map { [$0] }, confidence: .medium, examples: Rule.Examples(match: [], noMatch: []))
     rule.secretGroup = group == 0 ? nil : group
     rule.keywordsAnywhere = true
-    if let problem = RuleSet.compileProblem(rule) {
+    // PCRE2 here; Hyperscan when the rules are compiled together (ScanSettings),
+    // so that a cached database spares 200 compiles a run.
+    if let problem = RuleSet.compileProblem(rule, hyperscan: false) {
       config.warnings.append("\(at) cannot compile and is skipped: \(problem)")
       return nil
     }
     config.allowlists += lists
+    config.lenient[id] = at
     return rule
   }
 }

@@ -40,6 +40,10 @@ public struct ScanConfig: Sendable {
   /// Settings read but not honoured as written (a gitleaks feature djsec
   /// lacks), each naming the file and rule.
   public var warnings: [String] = []
+  /// Rules written for another tool (gitleaks), by id, with where they are
+  /// ("gitleaks.toml line 12: gitleaks rule x"): one Hyperscan refuses is
+  /// skipped with a warning, not an error.
+  public var lenient: [String: String] = [:]
 
   /// A rule id as a file names it, with where, so an unknown id is an error
   /// naming the line (`.djsec.toml`) or a warning (a gitleaks file names
@@ -194,6 +198,7 @@ public struct ScanConfig: Sendable {
     // This file's own rules win over the ones it extends, as in gitleaks.
     let own = Set(rules.map(\.id))
     rules += other.rules.filter { !own.contains($0.id) }
+    lenient.merge(other.lenient.filter { !own.contains($0.key) }) { a, _ in a }
     disabled += other.disabled
     severities += other.severities
     allowlists += other.allowlists

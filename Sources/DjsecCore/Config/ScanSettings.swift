@@ -23,9 +23,18 @@ public struct ScanSettings: Sendable {
     }
     if let gitleaksConfig { loaded.merge(try ScanConfig.gitleaks(URL(fileURLWithPath: gitleaksConfig))) }
     var file = try RuleSet.merged(rules.map { URL(fileURLWithPath: $0) } ?? RuleSet.builtInFolder())
-    let warnings = try loaded.apply(to: &file)
-    let ruleSet = try RuleSet(file, source: rules ?? "djsec's rules", cache: cache)
-    return ScanSettings(config: loaded, ruleSet: ruleSet, warnings: warnings)
+    var warnings = try loaded.apply(to: &file)
+    while true {
+      do throws(RuleError) {
+        let ruleSet = try RuleSet(file, source: rules ?? "djsec's rules", cache: cache)
+        return ScanSettings(config: loaded, ruleSet: ruleSet, warnings: warnings)
+      } catch {
+        // A gitleaks rule Hyperscan refuses: named, and the rest still run.
+        guard case .invalidPattern(let id, let reason) = error, let at = loaded.lenient[id] else { throw error }
+        file.rules.removeAll { $0.id == id }
+        warnings.append("\(at) cannot compile and is skipped: \(reason)")
+      }
+    }
   }
 
   /// The findings left once the configuration's allow lists, `.djsecignore`

@@ -274,10 +274,13 @@ extension RuleError: DjsecError {
 extension RuleSet {
   /// Why a rule written outside djsec (`.djsec.toml`, a gitleaks file)
   /// cannot run, or nil when every pattern compiles in both engines.
-  public static func compileProblem(_ rule: Rule) -> String? {
+  /// `hyperscan: false` checks PCRE2 only (Hyperscan is then checked when
+  /// the whole set is compiled).
+  public static func compileProblem(_ rule: Rule, hyperscan: Bool = true) -> String? {
     for pattern in [rule.pattern] + (rule.allow ?? []) + (rule.paths ?? []) + (rule.skipPaths ?? []) {
       do { _ = try PreciseRegex(pattern) } catch { return "\(pattern): \(error.message)" }
     }
+    guard hyperscan else { return nil }
     do { _ = try HyperscanDatabase(expressions: [rule.pattern], ids: [0]) } catch { return "\(rule.pattern): \(error.message)" }
     return nil
   }
