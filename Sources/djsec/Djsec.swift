@@ -16,7 +16,7 @@ struct Djsec: ParsableCommand {
     version: version,
     subcommands: [
       Keygen.self, Init.self, Scan.self, Keys.self, Secret.self, Recipients.self, Trust.self, Render.self, Rotate.self, Exec.self,
-      Export.self, Env.self, Status.self, Rules.self, Ignore.self, Hook.self,
+      Export.self, Env.self, Status.self, Rules.self, Ignore.self, Hook.self, CheckCommand.self,
       GitSetup.self,
       MergeDriver.self,
       Textconv.self,

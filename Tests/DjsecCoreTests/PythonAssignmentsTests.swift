@@ -75,10 +75,7 @@ import Testing
     #"A = "\u12""#,
     #"A = "\ud800""#,
     #"A = "\U00110000""#,
-    "A = 1",
     "A = None",
-    "A = True",
-    "A = [\"x\"]",
     "A = {\"k\": \"x\"}",
   ]
 
@@ -107,6 +104,28 @@ import Testing
   func readsPlainStringLiterals(_ source: String, _ value: String) throws {
     let parsed = try #require(PythonAssignments.parse(source))
     #expect(parsed.values["A"] == .string(value), "\(source)")
+  }
+
+  /// The other literals settings hold (DEBUG, ALLOWED_HOSTS, SECURE_HSTS_SECONDS), for `djsec check`.
+  static let otherLiterals: [(String, PythonAssignments.Value)] = [
+    ("A = 1", .integer(1)),
+    ("A = 31_536_000", .integer(31_536_000)),
+    ("A = True", .bool(true)),
+    ("A = False  # off", .bool(false)),
+    ("A = [\"x\"]", .strings(["x"])),
+    ("A = [\"x\", 'y',]", .strings(["x", "y"])),
+    ("A = (\"x\",)", .strings(["x"])),
+    ("A = []", .strings([])),
+    ("A = [\n    \"a.example\",\n    \"b.example\",\n]", .strings(["a.example", "b.example"])),
+    ("A = [\"x\", B]", .other),
+    ("A = [\"x\",, \"y\"]", .other),
+    ("A = [x for x in B]", .other),
+  ]
+
+  @Test(arguments: otherLiterals)
+  func readsBooleansNumbersAndListsOfStrings(_ source: String, _ value: PythonAssignments.Value) throws {
+    let parsed = try #require(PythonAssignments.parse(source))
+    #expect(parsed.values["A"] == value, "\(source)")
   }
 
   @Test(arguments: others)

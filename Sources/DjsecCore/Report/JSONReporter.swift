@@ -62,3 +62,50 @@ public struct JSONReporter: Reporter {
     return String(decoding: data, as: UTF8.self) + "\n"
   }
 }
+
+extension JSONReporter: AuditReporter {
+  struct AuditDocument: Encodable {
+    var checks: [CheckItem]
+    var findings: [AuditItem]
+    var warnings: [String]
+  }
+
+  struct CheckItem: Encodable {
+    var id: String
+    var title: String
+    var reference: String
+    /// passed, failed or not-applicable.
+    var status: String
+    var reason: String?
+  }
+
+  struct AuditItem: Encodable {
+    var check: String
+    var severity: String
+    var message: String
+    var fix: String
+    var path: String?
+    var line: Int?
+  }
+
+  /// `{"checks": [...], "findings": [...], "warnings": [...]}`, keys sorted.
+  public func render(_ audit: AuditResult, options: ReportOptions) -> String {
+    let doc = AuditDocument(
+      checks: audit.outcomes.map { check, outcome in
+        switch outcome {
+        case .passed: CheckItem(id: check.id, title: check.title, reference: check.reference, status: "passed")
+        case .failed: CheckItem(id: check.id, title: check.title, reference: check.reference, status: "failed")
+        case .notApplicable(let why):
+          CheckItem(id: check.id, title: check.title, reference: check.reference, status: "not-applicable", reason: why)
+        }
+      },
+      findings: audit.findings.map {
+        AuditItem(check: $0.check, severity: $0.severity.rawValue, message: $0.message, fix: $0.fix, path: $0.path, line: $0.line)
+      },
+      warnings: audit.warnings)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    let data = (try? encoder.encode(doc)) ?? Data("{}".utf8)
+    return String(decoding: data, as: UTF8.self) + "\n"
+  }
+}

@@ -52,3 +52,33 @@ public struct JUnitReporter: Reporter {
     return out
   }
 }
+
+extension JUnitReporter: AuditReporter {
+  /// One test case per check: failed with its findings, skipped when it does
+  /// not apply, passed otherwise.
+  public func render(_ audit: AuditResult, options: ReportOptions) -> String {
+    let failures = audit.outcomes.filter { if case .failed = $0.outcome { true } else { false } }.count
+    let skipped = audit.outcomes.filter { if case .notApplicable = $0.outcome { true } else { false } }.count
+    let tests = audit.outcomes.count
+    var out = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
+    out += #"<testsuites name="djsec check" tests="\#(tests)" failures="\#(failures)">"# + "\n"
+    out += #"  <testsuite name="djsec check" tests="\#(tests)" failures="\#(failures)" errors="0" skipped="\#(skipped)">"# + "\n"
+    for (check, outcome) in audit.outcomes {
+      out += #"    <testcase classname="djsec.check" name="\#(Self.escape(check.id))""#
+      switch outcome {
+      case .passed: out += "/>\n"
+      case .notApplicable(let why): out += ">\n" + #"      <skipped message="\#(Self.escape(why))"/>"# + "\n    </testcase>\n"
+      case .failed(let found):
+        out += ">\n"
+        for f in found {
+          let detail = "\(f.message)\nfix: \(f.fix)\n" + (f.path.map { "at \($0)\(f.line.map { ":\($0)" } ?? "")\n" } ?? "")
+          out += #"      <failure type="\#(f.severity.rawValue)" message="\#(Self.escape(f.check + ": " + f.message))">"#
+          out += Self.escape(detail) + "</failure>\n"
+        }
+        out += "    </testcase>\n"
+      }
+    }
+    out += "  </testsuite>\n</testsuites>\n"
+    return out
+  }
+}

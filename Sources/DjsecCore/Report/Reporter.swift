@@ -35,3 +35,22 @@ public enum Reporters {
     all.first { $0.identifier == identifier }.map { $0.init() }
   }
 }
+
+/// A format that also renders `djsec check`'s audit: the same file as the
+/// format's scan report, so one format reads alike for both commands.
+public protocol AuditReporter {
+  static var identifier: String { get }
+  init()
+  func render(_ audit: AuditResult, options: ReportOptions) -> String
+}
+
+/// The formats `djsec check` writes, in the order help lists them.
+public enum AuditReporters {
+  public static var all: [any AuditReporter.Type] { [TextReporter.self, JSONReporter.self, SARIFReporter.self, JUnitReporter.self] }
+
+  public static var identifiers: [String] { all.map { $0.identifier } }
+
+  public static func named(_ identifier: String) -> (any AuditReporter)? {
+    all.first { $0.identifier == identifier }.map { $0.init() }
+  }
+}

@@ -78,3 +78,48 @@ public struct SARIFReporter: Reporter {
     return out
   }
 }
+
+extension SARIFReporter: AuditReporter {
+  /// Each check is a rule (its title, reference and docs page); each finding
+  /// a result at its file when it has one. Django's own ids (security.W004)
+  /// are rules too.
+  public func render(_ audit: AuditResult, options: ReportOptions) -> String {
+    let level: (Rule.Severity) -> String = { $0 >= .high ? "error" : $0 == .medium ? "warning" : "note" }
+    var rules: [[String: Any]] = audit.outcomes.map { check, _ in
+      [
+        "id": check.id, "name": check.id, "shortDescription": ["text": check.title],
+        "helpUri": "https://github.com/djsec/djsec/blob/main/docs/checks/\(check.id).md",
+        "properties": ["reference": check.reference],
+      ]
+    }
+    let known = Set(audit.outcomes.map { $0.check.id })
+    for id in Set(audit.findings.map(\.check)).subtracting(known).sorted() {
+      rules.append(["id": id, "name": id, "shortDescription": ["text": "Django system check \(id)"]])
+    }
+    let results: [[String: Any]] = audit.findings.map { f in
+      var result: [String: Any] = [
+        "ruleId": f.check, "level": level(f.severity), "message": ["text": "\(f.message). Fix: \(f.fix)"],
+        "properties": ["severity": f.severity.rawValue, "fix": f.fix],
+      ]
+      if let path = f.path {
+        var location: [String: Any] = ["artifactLocation": ["uri": Self.uri(path)]]
+        if let line = f.line { location["region"] = ["startLine": max(1, line)] }
+        result["locations"] = [["physicalLocation": location]]
+      }
+      return result
+    }
+    let doc: [String: Any] = [
+      "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+      "version": "2.1.0",
+      "runs": [
+        [
+          "tool": ["driver": ["name": "djsec check", "informationUri": "https://github.com/djsec/djsec", "rules": rules]],
+          "results": results,
+        ]
+      ],
+    ]
+    let data =
+      (try? JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
+    return String(decoding: data, as: UTF8.self) + "\n"
+  }
+}

@@ -37,3 +37,36 @@ public struct TextReporter: Reporter {
     return out
   }
 }
+
+extension TextReporter: AuditReporter {
+  /// Findings most severe first, each with its fix; then the checks that
+  /// did not apply, and a summary.
+  public func render(_ audit: AuditResult, options: ReportOptions) -> String {
+    func paint(_ text: String, _ code: String) -> String { options.color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+    var out = ""
+    let findings = audit.findings.enumerated().sorted { ($1.element.severity, $0.offset) < ($0.element.severity, $1.offset) }.map(\.element)
+    for f in findings {
+      let color = f.severity >= .critical ? "31" : f.severity >= .high ? "33" : "36"
+      out += paint(f.severity.rawValue, color) + "  " + paint(f.check, "1") + "  \(f.message)\n"
+      if let path = f.path { out += "      at \(path)\(f.line.map { ":\($0)" } ?? "")\n" }
+      out += "      fix: \(f.fix)\n"
+    }
+    var passed = 0
+    var skipped: [(String, String)] = []
+    for (check, outcome) in audit.outcomes {
+      switch outcome {
+      case .passed: passed += 1
+      case .notApplicable(let why): skipped.append((check.id, why))
+      case .failed: break
+      }
+    }
+    if !skipped.isEmpty {
+      out += "not applicable here:\n"
+      for (id, why) in skipped { out += "  \(id): \(why)\n" }
+    }
+    let n = findings.count
+    out += paint(n == 0 ? "no problems found" : "\(n) problem\(n == 1 ? "" : "s") found", n == 0 ? "32" : "31;1")
+    out += " (\(passed) check\(passed == 1 ? "" : "s") passed, \(skipped.count) not applicable)\n"
+    return out
+  }
+}

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The assignments of a hand-written Python settings file, read without
 /// running it (`init --import`). Only the plainest form yields a value:
 /// `NAME = "..."` or `NAME = '...'` at the top level, on one line, with an
@@ -9,12 +11,21 @@
 public struct PythonAssignments: Sendable {
   public enum Value: Equatable, Sendable, CustomStringConvertible {
     case string(String)
+    /// `True` or `False` (DEBUG, SECURE_SSL_REDIRECT…).
+    case bool(Bool)
+    /// A list or tuple of plain string literals (ALLOWED_HOSTS, SECRET_KEY_FALLBACKS).
+    case strings([String])
+    /// A whole number (SECURE_HSTS_SECONDS).
+    case integer(Int)
     case other
 
     /// Never the value: it may be a secret.
     public var description: String {
       switch self {
       case .string(let s): "string(\(s.unicodeScalars.count) characters)"
+      case .bool(let b): "bool(\(b))"
+      case .strings(let list): "strings(\(list.count))"
+      case .integer(let n): "integer(\(n))"
       case .other: "other"
       }
     }
@@ -94,10 +105,9 @@ public struct PythonAssignments: Sendable {
     while let first = rhs.first, first == " " || first == "\t" { rhs.removeFirst() }
     // `A = B = ...`: every name is assigned; djsec reads none of them.
     if case .assignment(let more, _) = classify(rhs) { return .assignment(targets: targets + more, value: .other) }
-    guard targets.count == 1, let value = PythonStringLiteral.decode(rhs[...]) else {
-      return .assignment(targets: targets, value: .other)
-    }
-    return .assignment(targets: targets, value: .string(value))
+    guard targets.count == 1 else { return .assignment(targets: targets, value: .other) }
+    if let value = PythonStringLiteral.decode(rhs[...]) { return .assignment(targets: targets, value: .string(value)) }
+    return .assignment(targets: targets, value: PythonLiteralValue.decode(rhs))
   }
 
   /// An ASCII identifier at `i` (djsec only ever imports ASCII names).
@@ -317,5 +327,51 @@ enum PythonStringLiteral {
       i += 1
     }
     return String(out)
+  }
+}
+
+/// The other literals settings hold, read without running the file: `True`,
+/// `False`, a whole number, and a list or tuple of plain string literals.
+/// Anything else (a call, a name, a comprehension) is `.other`.
+enum PythonLiteralValue {
+  static func decode(_ rhs: [Unicode.Scalar]) -> PythonAssignments.Value {
+    let text = String(String.UnicodeScalarView(rhs)).trimmingCharacters(in: .whitespaces)
+    switch text {
+    case "True": return .bool(true)
+    case "False": return .bool(false)
+    default: break
+    }
+    if let n = Int(text.replacingOccurrences(of: "_", with: "")), !text.hasPrefix("_") { return .integer(n) }
+    let scalars = Array(text.unicodeScalars)
+    guard let open = scalars.first, let close = scalars.last, (open == "[" && close == "]") || (open == "(" && close == ")") else {
+      return .other
+    }
+    var items: [String] = []
+    var start = 1
+    var i = 1
+    let end = scalars.count - 1
+    var commas = 0
+    while i <= end {
+      if i < end, scalars[i] == "\"" || scalars[i] == "'" {
+        guard let close = PythonStatements.stringEnd(scalars, from: i) else { return .other }
+        i = close
+        continue
+      }
+      if i < end, scalars[i] == "," { commas += 1 }
+      if i == end || scalars[i] == "," {
+        let element = String(String.UnicodeScalarView(scalars[start..<i])).trimmingCharacters(in: .whitespacesAndNewlines)
+        if !element.isEmpty {
+          guard let value = PythonStringLiteral.decode(Array(element.unicodeScalars)[...]) else { return .other }
+          items.append(value)
+        } else if i < end {
+          return .other
+        }
+        start = i + 1
+      }
+      i += 1
+    }
+    // `("x")` is a string in parentheses, not a tuple: a tuple has a comma.
+    if open == "(", commas == 0, !items.isEmpty { return .other }
+    return .strings(items)
   }
 }

@@ -152,7 +152,7 @@ extension Djsec {
       }
       result.warnings = settings.warnings + result.warnings
       result = try settings.filter(result, root: root, ignoreFile: ignoreFile)
-      if result.findings.contains(where: { KeysInUse.isDjangoKey($0) }) { result = Self.keysInUse(root: root).classify(result) }
+      if result.findings.contains(where: { KeysInUse.isDjangoKey($0) }) { result = QuietStores.keysInUse(root: root).classify(result) }
       if let writeBaseline {
         let written = Baseline(result.findings)
         try AtomicFile.write(written.encoded(), to: URL(fileURLWithPath: writeBaseline), mode: 0o644)
@@ -186,35 +186,6 @@ extension Djsec {
     static var colorAllowed: Bool {
       let env = ProcessInfo.processInfo.environment
       return (env["NO_COLOR"] ?? "").isEmpty && env["TERM"] != "dumb"
-    }
-
-    /// The keys the project at `root` uses now: its local_settings.py, and
-    /// each environment's store that opens here without asking for a
-    /// passphrase (a scan in a pre-commit hook must never prompt).
-    static func keysInUse(root: URL) -> KeysInUse {
-      var keys = KeysInUse()
-      guard let ws = try? Workspace.find(from: root, variables: Djsec.environment), ws.isDjangoProject else { return keys }
-      if let project = try? DjangoProject.locate(root: ws.root) {
-        keys.add(settingsFile: project.localSettingsFile, source: relativePath(project.localSettingsFile, from: ws.root))
-      }
-      let environments = ws.environments()
-      guard !environments.isEmpty, let trust = try? StoreOptions.trust() else { return keys }
-      var read = 0
-      for env in environments {
-        let store = ws.root.appendingPathComponent(env.storeFileName)
-        let passphrase: (KeyFile) throws(StoreError) -> [UInt8] = { key throws(StoreError) in
-          guard let env = Djsec.environment.passphrase else { throw .key(.noPassphrase(keyFile: key.path)) }
-          return env.withUnsafeBytes { Array($0) }
-        }
-        guard
-          let opened = try? SecretStore.open(store, keyRing: ws.location.keyRing, passphrase: passphrase, trust: trust, access: .read),
-          let current = try? opened.string(SecretKeyEntries.key)
-        else { continue }
-        keys.add(current: current, fallbacks: (try? SecretKeyEntries.fallbackKeys(in: opened)) ?? [], source: store.lastPathComponent)
-        read += 1
-      }
-      keys.knowsEveryKey = read == environments.count
-      return keys
     }
   }
 }
