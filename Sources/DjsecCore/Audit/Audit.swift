@@ -13,7 +13,7 @@ public enum Audit {
   /// The web server's document roots (`--nginx`, `--apache`).
   static var layoutChecks: [any Check] { [] }
   /// The host (`--host-checks`, Debian and Ubuntu, read under `--root`).
-  static var hostChecks: [any Check] { [] }
+  static var hostChecks: [any Check] { [AutomaticUpdatesCheck(), NoXServerCheck(), LynisCheck()] }
   /// The code (flake8).
   static var codeChecks: [any Check] { [] }
 
