@@ -20,23 +20,7 @@ final class CheckEndToEndTests: XCTestCase {
 
   override func tearDownWithError() throws { try? FileManager.default.removeItem(at: work) }
 
-  private struct Report {
-    var status: Int32
-    var stderr: String
-    /// check id → status (passed, failed, not-applicable).
-    var checks: [String: String]
-    var findings: [[String: Any]]
-
-    func fired(_ id: String) -> [[String: Any]] { findings.filter { $0["check"] as? String == id } }
-  }
-
-  private func check(_ extra: [String] = []) throws -> Report {
-    let r = try CLI.djsec(["check", project.path, "--format", "json"] + extra)
-    let doc = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], r.stderr)
-    var checks: [String: String] = [:]
-    for c in doc["checks"] as? [[String: Any]] ?? [] { checks[c["id"] as? String ?? ""] = c["status"] as? String }
-    return Report(status: r.status, stderr: r.stderr, checks: checks, findings: doc["findings"] as? [[String: Any]] ?? [])
-  }
+  private func check(_ extra: [String] = []) throws -> CheckReport { try CheckReport.run(project, extra) }
 
   private func initProject(_ extra: [String] = []) throws {
     try CLI.expect(["init", ".", "--host", "example.com", "--hsts", "full"] + extra, in: project)

@@ -13,9 +13,9 @@ public enum Audit {
   /// The web server's document roots (`--nginx`, `--apache`).
   static var layoutChecks: [any Check] { [] }
   /// The host (`--host-checks`, Debian and Ubuntu, read under `--root`).
-  static var hostChecks: [any Check] { [] }
+  static var hostChecks: [any Check] { [AutomaticUpdatesCheck(), NoXServerCheck(), LynisCheck()] }
   /// The code (flake8).
-  static var codeChecks: [any Check] { [] }
+  static var codeChecks: [any Check] { [Flake8Check()] }
 
   public static func run(_ context: AuditContext, checks: [any Check] = Audit.checks) -> AuditResult {
     var outcomes = checks.map { (check: $0, outcome: $0.run(context)) }

@@ -14,24 +14,16 @@ struct DjangoDeployCheck: Check {
       return .notApplicable("no Python with Django found (--python PATH, or a .venv beside manage.py)")
     }
     guard c.project != nil else { return .notApplicable("no manage.py in \(c.root.path)") }
-    let process = Process()
-    process.executableURL = python
-    process.arguments = ["manage.py", "check", "--deploy"]
-    process.currentDirectoryURL = c.root
-    let out = Pipe()
-    process.standardOutput = out
-    process.standardError = out
-    process.standardInput = FileHandle.nullDevice
-    do { try process.run() } catch { return .notApplicable("\(python.path) does not run") }
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let text = String(decoding: data, as: UTF8.self)
+    guard let output = ProjectTool.run(python, ["manage.py", "check", "--deploy"], in: c.root, mergingErrors: true) else {
+      return .notApplicable("\(python.path) does not run")
+    }
+    let text = output.stdout
     if text.contains("No module named 'django'") || text.contains("Couldn't import Django") {
       return .notApplicable("\(python.path) has no Django")
     }
     let found = Self.parse(text)
-    if found.isEmpty, process.terminationStatus != 0 {
-      let last = text.split(separator: "\n").last.map(String.init) ?? "exit \(process.terminationStatus)"
+    if found.isEmpty, output.status != 0 {
+      let last = text.split(separator: "\n").last.map(String.init) ?? "exit \(output.status)"
       return .failed([
         AuditFinding(
           check: id, severity: .high, message: "manage.py check --deploy failed: \(last)",

@@ -48,7 +48,7 @@ extension Djsec {
     @Option(help: ArgumentHelp("Read the host's files under this folder instead of /.", valueName: "dir"))
     var root = "/"
 
-    @Option(help: ArgumentHelp("flake8 to run over the code (default: flake8 on PATH or in the virtualenv).", valueName: "path"))
+    @Option(help: ArgumentHelp("flake8 to run over the code (default: the virtualenv's, else flake8 on PATH).", valueName: "path"))
     var flake8: String?
 
     func validate() throws {
@@ -78,7 +78,8 @@ extension Djsec {
       options.apache = apache.map { URL(fileURLWithPath: $0) }
       options.hostRoot = URL(fileURLWithPath: root)
       options.hostChecks = hostChecks
-      options.flake8 = flake8.map { URL(fileURLWithPath: $0) }
+      options.flake8 =
+        flake8.map { URL(fileURLWithPath: $0) } ?? ProjectPython.tool("flake8", beside: options.python, searchPath: environment["PATH"])
       let context = AuditContext(
         root: ws.root, project: project, repository: try? GitRepository.open(ws.root),
         settings: project.map(SettingsValues.read) ?? SettingsValues(), stores: Self.stores(ws),
