@@ -88,6 +88,10 @@ final class CheckEndToEndTests: XCTestCase {
     XCTAssertEqual(r.fired("secrets.leftover-files").first?["path"] as? String, "demo/local_settings.py~")
     try FileManager.default.removeItem(at: project.appendingPathComponent("demo/local_settings.py~"))
 
+    // One rotation keeping one fallback is what a rotation needs: quiet.
+    try CLI.expect(["rotate", "secret-key", "--keep", "1"], in: project)
+    XCTAssertEqual(try check().checks["secrets.fallbacks"], "passed")
+
     // Two rotations keeping two fallbacks.
     try CLI.expect(["rotate", "secret-key", "--keep", "2"], in: project)
     try CLI.expect(["rotate", "secret-key", "--keep", "2"], in: project)
