@@ -119,6 +119,22 @@ final class CheckEndToEndTests: XCTestCase {
     XCTAssertEqual(r.fired("secrets.store").first?["severity"] as? String, "critical", "\(r.findings)")
   }
 
+  /// Each environment rendered on this machine is judged on its own
+  /// settings; one rendered elsewhere is left to the machine it runs on.
+  func testEachEnvironmentRenderedHereIsJudged() throws {
+    try initProject()
+    try CLI.expect(["init", ".", "--env", "staging", "--profile", "dev"], in: project)
+    var r = try check()
+    XCTAssertEqual(r.checks["settings.debug"], "passed", "staging is not rendered here: \(r.findings)")
+    let out = work.appendingPathComponent("staging_settings.py")
+    try CLI.expect(["render", "--env", "staging", "--out", out.path], in: project)
+    r = try check()
+    let debug = r.fired("settings.debug")
+    XCTAssertEqual(debug.count, 1, "\(debug)")
+    XCTAssertTrue((debug.first?["message"] as? String ?? "").hasPrefix("environment staging: DEBUG = True"), "\(debug)")
+    XCTAssertEqual(r.status, 1)
+  }
+
   func testTheReportsValidateAndParse() throws {
     let python = try CLI.python()
     let schema = CLI.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/schemas/sarif-schema-2.1.0.json")

@@ -7,25 +7,30 @@ struct AllowedHostsCheck: Check {
   let reference = "OWASP A05:2021 Security Misconfiguration; ASVS 14.5.1"
 
   func run(_ c: AuditContext) -> CheckOutcome {
-    guard let entry = c.settings["ALLOWED_HOSTS"] else {
-      return c.settings.files.isEmpty
-        ? .notApplicable("no settings file to read")
-        : .failed([finding(c, "ALLOWED_HOSTS is not set: Django refuses every request once DEBUG is off", nil)])
+    SettingsJudgement.combine(c.settingsToCheck.map { judge($0.settings, label: $0.label, c) })
+  }
+
+  private func judge(_ settings: SettingsValues, label: String, _ c: AuditContext) -> CheckOutcome {
+    guard let entry = settings["ALLOWED_HOSTS"] else {
+      return settings.files.isEmpty
+        ? .notApplicable("\(label)no settings file to read")
+        : .failed([finding(c, "\(label)ALLOWED_HOSTS is not set: Django refuses every request once DEBUG is off", nil)])
     }
+    let file = c.relative(entry.file)
     guard case .strings(let hosts) = entry.value else {
-      return .notApplicable("ALLOWED_HOSTS in \(c.relative(entry.file)) is not a list of literals: Django's own check reads it")
+      return .notApplicable("\(label)ALLOWED_HOSTS in \(file) is not a list of literals: Django's own check reads it")
     }
     if hosts.contains("*") {
       return .failed([
         AuditFinding(
-          check: id, severity: .high, message: "ALLOWED_HOSTS in \(c.relative(entry.file)) contains '*': any Host header is accepted",
-          fix: "list the project's host names ('djsec init --host example.com' writes them)", path: c.relative(entry.file))
+          check: id, severity: .high, message: "\(label)ALLOWED_HOSTS in \(file) contains '*': any Host header is accepted",
+          fix: "list the project's host names ('djsec init --host example.com' writes them)", path: file)
       ])
     }
-    if hosts.isEmpty, case .bool(false)? = c.settings["DEBUG"]?.value {
-      return .failed([finding(c, "ALLOWED_HOSTS in \(c.relative(entry.file)) is empty with DEBUG off: every request is refused", entry)])
+    if hosts.isEmpty, case .bool(false)? = settings["DEBUG"]?.value {
+      return .failed([finding(c, "\(label)ALLOWED_HOSTS in \(file) is empty with DEBUG off: every request is refused", entry)])
     }
-    return hosts.isEmpty ? .failed([finding(c, "ALLOWED_HOSTS in \(c.relative(entry.file)) is empty", entry)]) : .passed
+    return hosts.isEmpty ? .failed([finding(c, "\(label)ALLOWED_HOSTS in \(file) is empty", entry)]) : .passed
   }
 
   private func finding(_ c: AuditContext, _ message: String, _ entry: SettingsValues.Entry?) -> AuditFinding {

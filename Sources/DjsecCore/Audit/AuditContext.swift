@@ -46,6 +46,20 @@ public struct AuditContext: Sendable {
   public let stores: [StoreState]
   public let keys: KeysInUse
   public let options: AuditOptions
+  /// The settings of each environment rendered on this machine (its
+  /// settings module and the file it renders to).
+  public var environments: [(name: String, settings: SettingsValues)] = []
+
+  /// The settings the settings checks judge, each with the label its
+  /// findings carry: each environment rendered here (labelled when there are
+  /// several), else the project's own.
+  var settingsToCheck: [(label: String, settings: SettingsValues)] {
+    switch environments.count {
+    case 0: [("", settings)]
+    case 1: [("", environments[0].settings)]
+    default: environments.map { ("environment \($0.name): ", $0.settings) }
+    }
+  }
 
   public init(
     root: URL, project: DjangoProject?, repository: GitRepository?, settings: SettingsValues, stores: [StoreState],
@@ -102,4 +116,24 @@ public struct SettingsValues: Sendable {
   }
 
   public subscript(name: String) -> Entry? { entries[name] }
+}
+
+/// One check's verdicts over several environments' settings, as one outcome:
+/// every finding; passed when none failed and one passed; else the reasons
+/// none applied.
+enum SettingsJudgement {
+  static func combine(_ outcomes: [CheckOutcome]) -> CheckOutcome {
+    var found: [AuditFinding] = []
+    var reasons: [String] = []
+    var passed = false
+    for outcome in outcomes {
+      switch outcome {
+      case .failed(let f): found += f
+      case .passed: passed = true
+      case .notApplicable(let why): reasons.append(why)
+      }
+    }
+    if !found.isEmpty { return .failed(found) }
+    return passed ? .passed : .notApplicable(reasons.joined(separator: "; "))
+  }
 }

@@ -7,20 +7,25 @@ struct DebugCheck: Check {
   let reference = "OWASP A05:2021 Security Misconfiguration; ASVS 14.3.2"
 
   func run(_ c: AuditContext) -> CheckOutcome {
-    guard let entry = c.settings["DEBUG"] else {
-      return c.settings.files.isEmpty ? .notApplicable("no settings file to read") : .passed
+    SettingsJudgement.combine(c.settingsToCheck.map { judge($0.settings, label: $0.label, c) })
+  }
+
+  private func judge(_ settings: SettingsValues, label: String, _ c: AuditContext) -> CheckOutcome {
+    guard let entry = settings["DEBUG"] else {
+      return settings.files.isEmpty ? .notApplicable("\(label)no settings file to read") : .passed
     }
     switch entry.value {
     case .bool(false): return .passed
     case .bool(true):
       return .failed([
         AuditFinding(
-          check: id, severity: .high, message: "DEBUG = True in \(c.relative(entry.file)): error pages show settings and source",
+          check: id, severity: .high, message: "\(label)DEBUG = True in \(c.relative(entry.file)): error pages show settings and source",
           fix: "set DEBUG = False for production (djsec init's deploy profile writes it in local_settings.py)",
           path: c.relative(entry.file))
       ])
     default:
-      return .notApplicable("DEBUG in \(c.relative(entry.file)) is not a literal (an environment variable?): Django's own check reads it")
+      return .notApplicable(
+        "\(label)DEBUG in \(c.relative(entry.file)) is not a literal (an environment variable?): Django's own check reads it")
     }
   }
 }

@@ -15,26 +15,31 @@ struct DeploySettingsCheck: Check {
 
   func run(_ c: AuditContext) -> CheckOutcome {
     if c.options.python != nil { return .notApplicable("Django's own check --deploy ran instead (settings.django-check)") }
-    guard !c.settings.files.isEmpty else { return .notApplicable("no settings file to read") }
+    return SettingsJudgement.combine(c.settingsToCheck.map { judge($0.settings, label: $0.label, c) })
+  }
+
+  private func judge(_ settings: SettingsValues, label: String, _ c: AuditContext) -> CheckOutcome {
+    guard !settings.files.isEmpty else { return .notApplicable("\(label)no settings file to read") }
     var found: [AuditFinding] = []
     for (name, djangoID, why) in Self.switches {
-      switch c.settings[name]?.value {
+      switch settings[name]?.value {
       case .bool(true)?, .other?: continue
       default:
         found.append(
           AuditFinding(
-            check: id, severity: .medium, message: "\(name) is not True: \(why) (\(djangoID))",
+            check: id, severity: .medium, message: "\(label)\(name) is not True: \(why) (\(djangoID))",
             fix: "set \(name) = True for production (djsec init's deploy profile does)",
-            path: c.settings[name].map { c.relative($0.file) }))
+            path: settings[name].map { c.relative($0.file) }))
       }
     }
-    switch c.settings["SECURE_HSTS_SECONDS"]?.value {
+    switch settings["SECURE_HSTS_SECONDS"]?.value {
     case .integer(let n)? where n > 0: break
     case .other?: break
     default:
       found.append(
         AuditFinding(
-          check: id, severity: .medium, message: "SECURE_HSTS_SECONDS is not set: browsers are not told to insist on HTTPS (security.W004)",
+          check: id, severity: .medium,
+          message: "\(label)SECURE_HSTS_SECONDS is not set: browsers are not told to insist on HTTPS (security.W004)",
           fix: "set SECURE_HSTS_SECONDS (djsec init --hsts short|full writes it)"))
     }
     return found.isEmpty ? .passed : .failed(found)

@@ -80,10 +80,11 @@ extension Djsec {
       options.hostChecks = hostChecks
       options.flake8 =
         flake8.map { URL(fileURLWithPath: $0) } ?? ProjectPython.tool("flake8", beside: options.python, searchPath: environment["PATH"])
-      let context = AuditContext(
+      var context = AuditContext(
         root: ws.root, project: project, repository: try? GitRepository.open(ws.root),
         settings: project.map(SettingsValues.read) ?? SettingsValues(), stores: Self.stores(ws),
         keys: QuietStores.keysInUse(root: ws.root), options: options)
+      context.environments = Self.environmentSettings(ws, project: project)
       let result = Audit.run(context)
       for warning in result.warnings { Diagnostics.warning(warning) }
       let reporter = AuditReporters.named(format)!
@@ -98,6 +99,25 @@ extension Djsec {
         print(text, terminator: "")
       }
       if result.findings.contains(where: { $0.severity >= failOn }) { throw ExitCode(1) }
+    }
+
+    /// The settings of each environment rendered on this machine: its
+    /// settings module (the store's `settings`, else manage.py's) and the
+    /// file it renders to. An environment rendered elsewhere is judged where
+    /// it runs: here its file is absent or holds another environment.
+    static func environmentSettings(_ ws: Workspace, project: DjangoProject?) -> [(name: String, settings: SettingsValues)] {
+      let trust = try? StoreOptions.trust()
+      return ws.environments().compactMap { env in
+        let status = EnvironmentStatus(ws, environment: env) { url in
+          guard let trust else { throw StoreError.storeNotFound(path: url.path) }
+          return try QuietStores.open(url, ws, trust: trust).get()
+        }
+        guard let target = status.target, [.inStep, .behind, .unknown].contains(status.deployment) else { return nil }
+        var values = SettingsValues()
+        if let file = status.summary.settings.map({ ws.resolve($0) }) ?? project?.settingsFile { values.add(file) }
+        values.add(target)
+        return (env.rawValue, values)
+      }
     }
 
     /// Each environment's store as it opens here (never prompting).
