@@ -54,7 +54,21 @@ final class CheckEndToEndTests: XCTestCase {
   /// Django's own check --deploy, with the test virtualenv's Django: its
   /// findings under Django's ids on a fresh project, none after init.
   func testDjangosOwnDeployCheckIsMergedUnderItsIds() throws {
-    let python = try CLI.python().path
+    try checkDeploy(with: try CLI.python().path)
+  }
+
+  /// The same with Django 6 (Python 3.12+), where `make test` could make its
+  /// virtualenv (DJSEC_TEST_PYTHON_DJANGO6; the Makefile says when it could not).
+  func testDjango6sOwnDeployCheckToo() throws {
+    guard let python = ProcessInfo.processInfo.environment["DJSEC_TEST_PYTHON_DJANGO6"],
+      FileManager.default.isExecutableFile(atPath: python)
+    else { throw XCTSkip("no Django 6 virtualenv (it needs Python 3.12 or newer)") }
+    let version = try CLI.run(URL(fileURLWithPath: python), ["-c", "import django; print(django.VERSION[0])"])
+    XCTAssertEqual(version.stdout, "6\n")
+    try checkDeploy(with: python)
+  }
+
+  private func checkDeploy(with python: String) throws {
     let fresh = try check(["--python", python])
     let ids = Set(fresh.findings.compactMap { $0["check"] as? String })
     XCTAssertTrue(ids.contains("security.W004"), "\(ids)")
