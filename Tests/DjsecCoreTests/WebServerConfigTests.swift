@@ -50,12 +50,7 @@ import Testing
     ("{ root /srv; }", 1, "unexpected \"{\""),
   ])
   func refuses(_ text: String, _ line: Int, _ reason: String) {
-    #expect {
-      _ = try NginxConfig.parse(text, file: file)
-    } throws: { error in
-      guard case .syntax(_, let l, let r) = error as? WebServerConfigError else { return false }
-      return l == line && r.contains(reason)
-    }
+    expectSyntaxError(line: line, reason) { _ = try NginxConfig.parse(text, file: file) }
   }
 
   @Test func followsIncludesRelativeToThePrefixWithGlobsInTheirBlock() throws {
@@ -147,12 +142,7 @@ import Testing
     ("Alias /a/ '/srv/\\\n", 1, "unterminated ' quote"),
   ])
   func refuses(_ text: String, _ line: Int, _ reason: String) {
-    #expect {
-      _ = try ApacheConfig.parse(text, file: file)
-    } throws: { error in
-      guard case .syntax(_, let l, let r) = error as? WebServerConfigError else { return false }
-      return l == line && r.contains(reason)
-    }
+    expectSyntaxError(line: line, reason) { _ = try ApacheConfig.parse(text, file: file) }
   }
 
   @Test func followsIncludesRelativeToServerRoot() throws {
@@ -190,6 +180,16 @@ import Testing
     #expect(throws: WebServerConfigError.includeLoop(file: dir.url("sites/a.conf").path, line: 2, included: dir.url("apache2.conf").path)) {
       _ = try ApacheConfig.load(dir.url("apache2.conf"))
     }
+  }
+}
+
+/// `body` fails with a syntax error at `line` whose reason says `reason`.
+func expectSyntaxError(line: Int, _ reason: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) {
+  #expect(sourceLocation: sourceLocation) {
+    try body()
+  } throws: { error in
+    guard case .syntax(_, let l, let r) = error as? WebServerConfigError else { return false }
+    return l == line && r.contains(reason)
   }
 }
 
