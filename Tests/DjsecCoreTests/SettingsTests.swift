@@ -46,24 +46,28 @@ final class SettingsTemplateTests: XCTestCase {
     let values = [
       "SECRET_KEY": "\"k\"", "SECRET_KEY_FALLBACKS": "[]", "ALLOWED_HOSTS": "[]", "CSRF_TRUSTED_ORIGINS": "[]", "SECRETS": "DB = \"x\"\n",
       "PROXY_HEADER": "X-Forwarded-Proto", "SECURE_PROXY_SSL_HEADER": "(\"HTTP_X_FORWARDED_PROTO\", \"https\")",
-      "SECURE_HSTS_SECONDS": "31536000",
+      "SECURE_HSTS_SECONDS": "31536000", "PUBLIC_ROOT": "/srv/demo/public", "STATIC_ROOT": "\"/srv/demo/public/static\"",
+      "MEDIA_ROOT": "\"/srv/demo/public/media\"",
     ]
     let deploy = try t.render(
-      values: values, flags: ["deploy": true, "secrets": false, "proxy": false, "hsts_full": true])
+      values: values, flags: ["deploy": true, "secrets": false, "proxy": false, "hsts_full": true, "web_root": false])
     XCTAssertTrue(deploy.contains("DEBUG = False"))
     XCTAssertTrue(deploy.contains("SECURE_HSTS_SECONDS = 31536000"))
+    XCTAssertFalse(deploy.contains("STATIC_ROOT ="), "no --web-root: settings.py's STATIC_ROOT stays")
     // Django 6.1's MAILERS replaces the EMAIL_* settings: the template sets none, it only shows a recipe.
     XCTAssertFalse(deploy.split(separator: "\n").contains { $0.hasPrefix("EMAIL_") })
     XCTAssertTrue(deploy.contains("# EMAIL_HOST_PASSWORD = {{secret:EMAIL_HOST_PASSWORD}}\n"))
-    let dev = try t.render(values: values, flags: ["deploy": false, "secrets": true, "proxy": false, "hsts_full": false])
+    let dev = try t.render(values: values, flags: ["deploy": false, "secrets": true, "proxy": false, "hsts_full": false, "web_root": true])
+    XCTAssertTrue(dev.contains("STATIC_ROOT = \"/srv/demo/public/static\"\nMEDIA_ROOT = \"/srv/demo/public/media\"\n"))
     XCTAssertTrue(dev.contains("DEBUG = True"))
     XCTAssertFalse(dev.contains("SECURE_SSL_REDIRECT = True"))
     XCTAssertFalse(dev.contains("SECURE_HSTS"))
     XCTAssertTrue(dev.contains("DB = \"x\"\n"))
     XCTAssertFalse(deploy.contains("DB = "))
     // No blank line runs longer than one, whatever the sections.
-    for flags in [[true, true], [true, false], [false, true], [false, false]] {
-      let text = try t.render(values: values, flags: ["deploy": true, "secrets": true, "proxy": flags[0], "hsts_full": flags[1]])
+    for flags in [[true, true, true], [true, false, false], [false, true, true], [false, false, false]] {
+      let text = try t.render(
+        values: values, flags: ["deploy": true, "secrets": true, "proxy": flags[0], "hsts_full": flags[1], "web_root": flags[2]])
       XCTAssertFalse(text.contains("\n\n\n"), "\(flags)")
     }
   }

@@ -11,7 +11,7 @@ public enum Audit {
   }
 
   /// The web server's document roots (`--nginx`, `--apache`).
-  static var layoutChecks: [any Check] { [] }
+  static var layoutChecks: [any Check] { [DocumentRootCheck(), StaticMediaCheck()] }
   /// The host (`--host-checks`, Debian and Ubuntu, read under `--root`).
   static var hostChecks: [any Check] { [AutomaticUpdatesCheck(), NoXServerCheck(), LynisCheck()] }
   /// The code (flake8).

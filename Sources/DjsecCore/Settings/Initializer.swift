@@ -50,6 +50,12 @@ public struct Initializer: Sendable {
     /// `--import`: the string settings of the local_settings.py replaced go
     /// into the store (SettingsImport), and that file is kept as a backup.
     public var importSettings = false
+    /// `--web-root`: the public/ folder outside the code the web server serves
+    /// (WebLayout); nil keeps the store's.
+    public var webRoot: URL?
+    /// `--nginx-site`, `--apache-site`: a shipped site template to fill in for
+    /// the web root, and the file it goes to.
+    public var sites: [(template: SettingsTemplate, file: URL)] = []
 
     public init() {}
 
@@ -76,6 +82,8 @@ public struct Initializer: Sendable {
       /// Set SECRET_KEY and the render settings in the store, creating it if
       /// needed; `fallbacks` when they change, and the secrets `--import` read.
       case updateStore(key: String, config: StoreConfig, fallbacks: [String]? = nil, imports: [SettingsImport.Entry] = [])
+      /// A folder of the web root (static/, media/), made with its parents.
+      case createFolder
     }
 
     init(file: URL, kind: Kind, mode: mode_t, summary: String, contents: String?, action: Action? = nil) {
@@ -145,6 +153,7 @@ public struct Initializer: Sendable {
       config.settings = relativePath(settings, from: root.standardizedFileURL)
     }
     if let template = options.templateFile { config.template = relativePath(template, from: root.standardizedFileURL) }
+    config.webRoot = options.webRoot.map { $0.standardizedFileURL.path } ?? recorded?.webRoot
     try Self.check(config)
     let project: DjangoProject
     let settingsFile = options.settingsOverride ?? config.settings.map { root.standardizedFileURL.appendingPathComponent($0) }
@@ -172,7 +181,8 @@ public struct Initializer: Sendable {
     let context = Context(project: project, options: options, location: location, config: config, template: template, local: local)
     try checkFiles(context)
 
-    var changes: [Change] = []
+    // The web root's folders come first: nothing else is written when they cannot be made.
+    var changes = try planWebRoot(context)
     let (keyChange, sealedTo) = try planKeyPair(context)
     if let keyChange { changes.append(keyChange) }
     let existing = try readText(local)
@@ -207,11 +217,51 @@ public struct Initializer: Sendable {
     }
     changes.append(settings)
     changes.append(try planSettingsHook(context))
+    changes += try planSites(context)
     var plan = Plan(project: project, changes: changes, keptKey: kept, localSettings: local)
     plan.imported = imported
     plan.leftEnvironment = leftEnvironment
     if settings.kind == .update, handWritten || imported != nil { plan.backup = local }
     return plan
+  }
+
+  /// `--web-root`: its static/ and media/ folders (STATIC_ROOT, MEDIA_ROOT),
+  /// refused when the folder is, holds or sits inside the project: a web
+  /// server serving it would serve the code (layout.document-root).
+  private func planWebRoot(_ c: Context) throws(InitError) -> [Change] {
+    guard let path = c.config.webRoot else { return [] }
+    let web = URL(fileURLWithPath: path)
+    if let reason = WebLayout.overlap(web, project: c.project.root) { throw .webRootOverlapsProject(path: path, reason: reason) }
+    let folders = [
+      (WebLayout.staticRoot(path), "STATIC_ROOT, outside the code (manage.py collectstatic fills it)"),
+      (WebLayout.mediaRoot(path), "MEDIA_ROOT, outside the code (the uploads)"),
+    ]
+    return folders.map { folder, summary in
+      let url = URL(fileURLWithPath: folder)
+      let exists = FileManager.default.fileExists(atPath: url.path)
+      return Change(
+        file: url, kind: exists ? .unchanged : .create, mode: 0o755, summary: summary, contents: nil, action: exists ? nil : .createFolder)
+    }
+  }
+
+  /// `--nginx-site`, `--apache-site`: the shipped site filled in for the web
+  /// root. A file already there with other contents is someone's edit: refused, never replaced.
+  private func planSites(_ c: Context) throws(InitError) -> [Change] {
+    guard !c.options.sites.isEmpty else { return [] }
+    guard let webRoot = c.config.webRoot else { throw .siteWithoutWebRoot }
+    let site = WebLayout.Site(config: c.config, webRoot: webRoot, project: c.project.root.lastPathComponent)
+    var changes: [Change] = []
+    for (template, file) in c.options.sites {
+      let text: String
+      do { text = try site.render(template) } catch { throw .template(error) }
+      let existing = try readText(file)
+      if let existing, existing != text { throw .siteExists(path: file.path) }
+      changes.append(
+        Change(
+          file: file, kind: existing == nil ? .create : .unchanged, mode: 0o644,
+          summary: "serves \(webRoot) only, the rest proxied to \(site.socket)", contents: existing == nil ? text : nil))
+    }
+    return changes
   }
 
   /// `--import`: what the file there holds that can go into the store.
@@ -283,6 +333,7 @@ public struct Initializer: Sendable {
       proxyHeader: file.config[StoreConfig.proxyHeaderKey], settings: file.config[StoreConfig.settingsKey],
       template: file.config[StoreConfig.templateKey], out: file.config[StoreConfig.outKey])
     recorded.secretsFrom = file.config[StoreConfig.secretsFromKey].flatMap(StoreConfig.SecretsSource.init(rawValue:)) ?? .file
+    recorded.webRoot = file.config[StoreConfig.webRootKey]
     return recorded
   }
 
@@ -507,6 +558,10 @@ public struct Initializer: Sendable {
     }
     var options = options
     for change in plan.changes {
+      if change.action == .createFolder {
+        try Self.makeFolder(change.file)
+        continue
+      }
       if let action = change.action {
         // A new store is sealed to the key made just before it.
         if case .createKeyPair = action { options.key = change.file.path }
@@ -525,6 +580,15 @@ public struct Initializer: Sendable {
     return copy
   }
 
+  /// A web root folder and its missing parents, readable by the web server (0755).
+  static func makeFolder(_ folder: URL) throws(InitError) {
+    var made = URL(fileURLWithPath: "/")
+    for part in folder.standardizedFileURL.pathComponents.dropFirst() {
+      made.appendPathComponent(part)
+      if mkdir(made.path, 0o755) != 0, errno != EEXIST { throw .file(.cannotWrite(path: made.path, errno: errno)) }
+    }
+  }
+
   /// Key material first, then the store that depends on it, then the files
   /// rendered from it (the plan lists them in that order).
   private func perform(_ action: Change.Action, project: DjangoProject, options: Options) throws(InitError) {
@@ -532,6 +596,9 @@ public struct Initializer: Sendable {
     if let key = options.key { location.keySelection = key }
     do throws(StoreError) {
       switch action {
+      case .createFolder:
+        // Made by apply, which knows the folder (makeFolder).
+        break
       case .createKeyPair(let label):
         do { _ = try KeyStoreFiles.create(in: location.keys, label: label, passphrase: nil) } catch { throw StoreError.key(error) }
       case .updateStore(let key, let config, let fallbacks, let imports):
@@ -581,6 +648,12 @@ public enum InitError: Error, Equatable, Sendable {
   case file(FileError)
   case store(StoreError)
   case render(RenderError)
+  /// `--web-root` is the project folder, inside it or around it.
+  case webRootOverlapsProject(path: String, reason: String)
+  /// `--nginx-site`/`--apache-site` without a web root to serve.
+  case siteWithoutWebRoot
+  /// The site file exists with other contents.
+  case siteExists(path: String)
 }
 
 extension InitError: DjsecError {
@@ -589,7 +662,8 @@ extension InitError: DjsecError {
     case .invalidHost(let h): "--host \(h) is not a valid host name"
     case .wildcardHost: "--host * lets any Host header through, which the deploy profile refuses"
     case .hostsRequired: "the deploy profile needs the host names the site answers to"
-    case .badPath(let key, let value): "--\(key) \(value) is not a path djsec renders with (no '..', blanks or control characters)"
+    case .badPath(let key, let value):
+      "--\(key.replacingOccurrences(of: "_", with: "-")) \(value) is not a path djsec renders with (no '..', blanks or control characters)"
     case .invalidProxyHeader(let h): "--behind-proxy: \(h) is not an HTTP header name"
     case .allowDefaultsShared(let settings, let env):
       "refusing --allow-defaults: \(env) deploys from \(settings) too, and would then start without its local settings"
@@ -605,6 +679,9 @@ extension InitError: DjsecError {
     case .file(let e): e.message
     case .store(let e): e.message
     case .render(let e): e.message
+    case .webRootOverlapsProject(let p, let reason): "refusing --web-root \(p): \(reason), so the web server would serve the code"
+    case .siteWithoutWebRoot: "a site needs the folder it serves: no --web-root given, and the store records none"
+    case .siteExists(let p): "refusing to overwrite \(p): it differs from the site djsec would write"
     }
   }
 
@@ -634,6 +711,10 @@ extension InitError: DjsecError {
     case .file(let e): e.hint
     case .store(let e): e.hint
     case .render(let e): e.hint
+    case .webRootOverlapsProject:
+      "name a folder beside the project instead, such as /srv/PROJECT/public for a project in /srv/PROJECT/app"
+    case .siteWithoutWebRoot: "add --web-root DIR (a folder outside the project, such as /srv/PROJECT/public)"
+    case .siteExists: "remove it or name another file; djsec never replaces a site someone may have edited"
     }
   }
 }

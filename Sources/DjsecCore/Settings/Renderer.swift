@@ -136,10 +136,13 @@ public enum Renderer {
         "SECURE_PROXY_SSL_HEADER": "(\(PythonLiteral.string(proxyKey)), \(PythonLiteral.string("https")))",
         "SECURE_HSTS_SECONDS": String(config.hsts.seconds),
         "SECRETS": secrets.source,
+        "PUBLIC_ROOT": config.webRoot ?? "",
+        "STATIC_ROOT": PythonLiteral.string(WebLayout.staticRoot(config.webRoot ?? "")),
+        "MEDIA_ROOT": PythonLiteral.string(WebLayout.mediaRoot(config.webRoot ?? "")),
       ],
       flags: [
         "deploy": config.profile == .deploy, "secrets": !secrets.source.isEmpty, "proxy": config.proxyHeader != nil,
-        "hsts_full": config.hsts == .full,
+        "hsts_full": config.hsts == .full, "web_root": config.webRoot != nil,
       ],
       secrets: secrets.values, python: fromEnvironment ? environmentLookup : PythonLiteral.string)
     return fromEnvironment ? environmentPrelude + body : body

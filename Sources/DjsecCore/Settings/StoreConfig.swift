@@ -16,6 +16,7 @@ public struct StoreConfig: Equatable, Sendable {
   public static let hstsKey = "hsts"
   public static let proxyHeaderKey = "proxy_header"
   public static let secretsFromKey = "secrets_from"
+  public static let webRootKey = "web_root"
 
   /// Where the running process takes its secrets from.
   public enum SecretsSource: String, CaseIterable, Sendable {
@@ -58,6 +59,10 @@ public struct StoreConfig: Equatable, Sendable {
   /// Where local_settings.py goes, relative to the project root or absolute;
   /// nil: beside the settings file (DjangoProject.localSettingsFile).
   public var out: String?
+  /// `init --web-root`: the public/ folder outside the code the web server
+  /// serves, absolute; STATIC_ROOT and MEDIA_ROOT are its static/ and media/.
+  /// Kept here so `render` on the server writes them again.
+  public var webRoot: String?
 
   public init(
     hosts: [String] = [], profile: Initializer.Profile = .deploy, hsts: HSTS = .short, proxyHeader: String? = nil,
@@ -111,6 +116,9 @@ public struct StoreConfig: Equatable, Sendable {
       if let value, !Self.isSafePath(value, absoluteAllowed: absolute) { return .badPath(key: key, value: value) }
     }
     if let header = proxyHeader, !Self.isValidHeaderName(header) { return .invalidProxyHeader(header) }
+    if let webRoot, !webRoot.hasPrefix("/") || !Self.isSafePath(webRoot, absoluteAllowed: true) {
+      return .badPath(key: Self.webRootKey, value: webRoot)
+    }
     guard profile == .deploy else { return nil }
     if hosts.contains("*") { return .wildcardHost }
     return hosts.isEmpty ? .noHosts : nil
@@ -141,6 +149,7 @@ public struct StoreConfig: Equatable, Sendable {
       guard let known = SecretsSource(rawValue: raw) else { throw .unknownSecretsSource(store: store, value: raw) }
       secretsFrom = known
     }
+    webRoot = lines[Self.webRootKey]
     if let problem { throw .refused(store: store, problem: problem) }
   }
 
@@ -151,6 +160,7 @@ public struct StoreConfig: Equatable, Sendable {
     store.setConfig(Self.hstsKey, hsts.rawValue)
     store.setConfig(Self.proxyHeaderKey, proxyHeader)
     store.setConfig(Self.secretsFromKey, secretsFrom == .file ? nil : secretsFrom.rawValue)
+    store.setConfig(Self.webRootKey, webRoot)
     for (key, value) in renderPaths { store.setConfig(key, value) }
   }
 

@@ -35,6 +35,8 @@ extension StoreConfigError: DjsecError {
     case .refused(_, .noHosts):
       return
         "record them with 'djsec init --host example.com' (it keeps the key), or use 'djsec init --profile dev' on a development machine"
+    case .refused(_, .badPath(StoreConfig.webRootKey, _)):
+      return "set it again with 'djsec init --web-root /srv/PROJECT/public --host example.com' (an absolute folder) \(repair)"
     case .refused(_, .badPath(let key, _)): return "set it again with 'djsec render --\(key) PATH' \(repair)"
     case .refused(_, .invalidProxyHeader):
       return "set the header with 'djsec init --behind-proxy X-Forwarded-Proto --host example.com' \(repair)"

@@ -77,6 +77,23 @@ extension Djsec {
         discussion: "Each NAME = \"...\" becomes a secret; a strong SECRET_KEY becomes the store's key. Values are never printed."))
     var importSettings = false
 
+    @Option(
+      help: ArgumentHelp(
+        "The public/ folder the web server serves, outside the project (such as /srv/PROJECT/public).",
+        discussion: "Creates its static/ and media/ and sets STATIC_ROOT and MEDIA_ROOT to them. Default: the store's.",
+        valueName: "dir"))
+    var webRoot: String?
+
+    // The sites are written only where these flags say: a file appearing
+    // beside the project unasked would surprise, and one written into
+    // /etc/nginx/sites-enabled would change what a running server serves at
+    // its next reload. Without them init says which template to use.
+    @Option(help: ArgumentHelp("Write templates/nginx-site.conf, filled in for --web-root, to this file.", valueName: "file"))
+    var nginxSite: String?
+
+    @Option(help: ArgumentHelp("Write templates/apache-site.conf, filled in for --web-root, to this file.", valueName: "file"))
+    var apacheSite: String?
+
     @Flag(help: "Print what would change and write nothing.")
     var dryRun = false
 
@@ -123,6 +140,11 @@ extension Djsec {
       options.key = key
       options.environment = Djsec.environment
       options.onLockWait = StoreOptions.lockWait
+      options.webRoot = webRoot.map { URL(fileURLWithPath: $0, relativeTo: here).standardizedFileURL }
+      for (name, file) in [("nginx-site.conf", nginxSite), ("apache-site.conf", apacheSite)] {
+        guard let file else { continue }
+        options.sites.append((try Installation.template(named: name), URL(fileURLWithPath: file, relativeTo: here).standardizedFileURL))
+      }
       let initializer = Initializer(template: tmpl)
       let plan = try initializer.plan(root: ws.root, options: options)
       var copy: URL?
@@ -154,6 +176,9 @@ extension Djsec {
       }
       if importSettings {
         Self.report(plan.imported, file: relativePath(plan.localSettings, from: root), store: ws.store.lastPathComponent, dryRun: dryRun)
+      }
+      if let webRoot, nginxSite == nil, apacheSite == nil {
+        print("serve \(webRoot) as templates/nginx-site.conf does (--nginx-site FILE writes it filled in; Apache: --apache-site FILE)")
       }
       if dryRun { print("dry run: nothing was written") }
       if !ws.environment.isDefault, plan.leftEnvironment == nil {
