@@ -10,6 +10,8 @@ VENV6 := .venv-django6
 APT_PACKAGES := libsodium-dev libhyperscan-dev libpcre2-dev zlib1g-dev pkg-config git
 # systemd's own env-file parser (its environment.d generator, no running systemd needed) checks `export --format systemd`.
 APT_PACKAGES += systemd
+# nginx itself checks the nginx site template (`nginx -t`); it is not started.
+APT_PACKAGES += nginx-light
 # CI builds treat warnings as errors; developers get the same with STRICT=1.
 SWIFT_FLAGS := $(if $(or $(CI),$(STRICT)),-Xswiftc -warnings-as-errors,)
 DEMO_DIR ?= $(shell mktemp -d -t djsec-demo-XXXXXX 2>/dev/null || echo /tmp/djsec-demo)
