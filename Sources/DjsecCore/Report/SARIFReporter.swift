@@ -46,12 +46,17 @@ public struct SARIFReporter: Reporter {
         "properties": properties,
       ]
     }
+    return Self.log(tool: "djsec", rules: driverRules, results: results)
+  }
+
+  /// One SARIF 2.1.0 log of one run, keys sorted so the output is stable.
+  static func log(tool: String, rules: [[String: Any]], results: [[String: Any]]) -> String {
     let doc: [String: Any] = [
       "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
       "version": "2.1.0",
       "runs": [
         [
-          "tool": ["driver": ["name": "djsec", "informationUri": "https://github.com/djsec/djsec", "rules": driverRules]],
+          "tool": ["driver": ["name": tool, "informationUri": "https://github.com/djsec/djsec", "rules": rules]],
           "results": results,
         ]
       ],
@@ -108,18 +113,6 @@ extension SARIFReporter: AuditReporter {
       }
       return result
     }
-    let doc: [String: Any] = [
-      "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-      "version": "2.1.0",
-      "runs": [
-        [
-          "tool": ["driver": ["name": "djsec check", "informationUri": "https://github.com/djsec/djsec", "rules": rules]],
-          "results": results,
-        ]
-      ],
-    ]
-    let data =
-      (try? JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
-    return String(decoding: data, as: UTF8.self) + "\n"
+    return Self.log(tool: "djsec check", rules: rules, results: results)
   }
 }
