@@ -58,4 +58,36 @@ final class StoreMergeTests: XCTestCase {
     XCTAssertNotEqual(merge.status, 0)
     XCTAssertTrue((merge.stdout + merge.stderr).contains("merge conflict on entry A"), merge.stdout + merge.stderr)
   }
+
+  /// The driver is registered by name, so moving or upgrading djsec does not
+  /// break merges; a driver whose program git cannot find is named by status.
+  func testTheDriverIsDjsecByNameAndStatusNamesAMissingOne() throws {
+    let repo = try GitFixture("merge-by-name")
+    try repo.write("manage.py", "# a Django project\n")
+    func djsec(_ args: [String], env: [String: String] = [:]) throws -> Run {
+      try CLI.run(CLI.binary, args, in: repo.root, stdin: "v", environment: env)
+    }
+    XCTAssertEqual(try djsec(["keys", "new"]).status, 0)
+    XCTAssertEqual(try djsec(["secret", "set", "A", "--stdin"]).status, 0)
+    let setup = try djsec(["git-setup"])
+    XCTAssertEqual(setup.status, 0, setup.stderr)
+    XCTAssertTrue(setup.stdout.contains("registered djsec, found on PATH (now \(CLI.binary.path))"), setup.stdout)
+    XCTAssertEqual(try repo.git("config", "merge.djsec.driver"), "djsec merge-driver %O %A %B %P")
+    XCTAssertEqual(try repo.git("config", "diff.djsec.textconv"), "djsec textconv")
+    XCTAssertFalse(try djsec(["status"]).stdout.contains("merge.djsec.driver"))
+
+    // Not on PATH: git-setup warns, status names it.
+    let bare = ["PATH": "/usr/bin:/bin"]
+    let unfound = try CLI.run(CLI.binary, ["git-setup"], in: repo.root, environment: bare)
+    XCTAssertTrue(unfound.stderr.contains("djsec: warning: djsec is not on PATH"), unfound.stderr)
+    let status = try CLI.run(CLI.binary, ["status"], in: repo.root, environment: bare)
+    XCTAssertEqual(status.status, 1)
+    XCTAssertTrue(status.stdout.contains("merge.djsec.driver runs djsec, which is not on PATH"), status.stdout)
+
+    // What an older djsec wrote: an absolute path that has since gone.
+    try repo.git("config", "merge.djsec.driver", "'/tmp/gone-build-folder/djsec' merge-driver %O %A %B %P")
+    let old = try djsec(["status"])
+    XCTAssertEqual(old.status, 1)
+    XCTAssertTrue(old.stdout.contains("runs /tmp/gone-build-folder/djsec, which does not exist: run 'djsec git-setup' again"), old.stdout)
+  }
 }

@@ -55,6 +55,9 @@ enum CLI {
     env["XDG_CONFIG_HOME"] = testHome.appendingPathComponent("config").path
     env["XDG_CACHE_HOME"] = testHome.appendingPathComponent("cache").path
     env["XDG_RUNTIME_DIR"] = nil
+    // The built djsec is on PATH, as an installed one is: git runs the merge
+    // driver and textconv by name, and the hooks call djsec by name.
+    env["PATH"] = binary.deletingLastPathComponent().path + ":" + (env["PATH"] ?? "/usr/local/bin:/usr/bin:/bin")
     env.merge(environment) { $1 }
     process.environment = env
     let out = Pipe()

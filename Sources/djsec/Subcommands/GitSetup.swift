@@ -18,12 +18,13 @@ extension Djsec {
 
     func run() throws {
       let loc = try options.workspace().location
-      let exe = Installation.executableURL().path
-      let quoted = ShellWord.singleQuoted(exe)
+      // By name, found on PATH when git runs it: an absolute path (a build
+      // folder, a temporary one) broke every later merge once djsec moved or
+      // was upgraded.
       for (key, value) in [
         ("merge.djsec.name", "djsec encrypted store (entry by entry)"),
-        ("merge.djsec.driver", "\(quoted) merge-driver %O %A %B %P"),
-        ("diff.djsec.textconv", "\(quoted) textconv" + (plaintextDiff ? " --plaintext" : "")),
+        ("merge.djsec.driver", "djsec merge-driver %O %A %B %P"),
+        ("diff.djsec.textconv", "djsec textconv" + (plaintextDiff ? " --plaintext" : "")),
       ] {
         let r = Process()
         r.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -45,7 +46,13 @@ extension Djsec {
         text += line + "\n"
         try AtomicFile.write(text, to: attributes, mode: 0o644)
       }
-      print("registered the djsec merge driver and diff textconv for \(name)")
+      let onPath = SearchPath.find("djsec", in: ProcessInfo.processInfo.environment["PATH"])
+      print("registered djsec, found on PATH\(onPath.map { " (now \($0))" } ?? ""), as the merge driver and diff textconv for \(name)")
+      if onPath == nil {
+        Diagnostics.warning(
+          "djsec is not on PATH, so git cannot run the merge driver",
+          hint: "install it (make install puts it in /usr/local/bin) or add its folder to PATH")
+      }
     }
   }
 

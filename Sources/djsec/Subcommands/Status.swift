@@ -49,6 +49,10 @@ extension Djsec {
           )
         }
       }
+      if let problem = GitDriver.problem(in: ws.root) {
+        needsWork = true
+        print(problem)
+      }
       if envs == [.default] {
         print("one store for every machine: 'djsec init --env production --host example.com' gives production its own")
       }
