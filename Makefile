@@ -14,9 +14,13 @@ APT_PACKAGES += systemd
 APT_PACKAGES += nginx-light
 # CI builds treat warnings as errors; developers get the same with STRICT=1.
 SWIFT_FLAGS := $(if $(or $(CI),$(STRICT)),-Xswiftc -warnings-as-errors,)
+# The commit every build names in `djsec --version` (-dirty when the work tree
+# has changes), in a header only the CLI imports, rewritten only when it
+# changes: a compiler flag would rebuild every module at each commit.
+BUILD_INFO := Sources/CBuildInfo/commit.h
 DEMO_DIR ?= $(shell mktemp -d -t djsec-demo-XXXXXX 2>/dev/null || echo /tmp/djsec-demo)
 
-.PHONY: all deps venv build release test lint format demo install uninstall completions clean bench fuzz rules-doc golden
+.PHONY: all deps venv buildinfo build release test lint format demo install uninstall completions clean bench fuzz rules-doc golden
 
 all: build
 
@@ -46,10 +50,14 @@ $(VENV6)/.made:
 	else mkdir -p $(VENV6); echo "no Python 3.12+ here: Django 6 is not tested"; fi
 	@touch $@
 
-build: deps
+buildinfo:
+	@line='#define DJSEC_COMMIT "'"$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$$(git diff --quiet HEAD 2>/dev/null || echo -dirty)"'"'; \
+	[ "$$(cat $(BUILD_INFO) 2>/dev/null)" = "$$line" ] || echo "$$line" > $(BUILD_INFO)
+
+build: deps buildinfo
 	swift build $(SWIFT_FLAGS)
 
-release: deps
+release: deps buildinfo
 	swift build -c release --static-swift-stdlib $(SWIFT_FLAGS)
 
 lint:
@@ -58,7 +66,7 @@ lint:
 format:
 	swift format format -i -r Sources Tests Package.swift
 
-test: deps venv lint
+test: deps venv lint buildinfo
 	swift build --build-tests $(SWIFT_FLAGS)
 	@set -o pipefail; DJSEC_REQUIRE_DJANGO=1 DJSEC_TEST_PYTHON=$(abspath $(PY)) DJSEC_TEST_PYTHON_DJANGO6=$(abspath $(VENV6))/bin/python \
 	  swift test --skip-build 2>&1 | tee .build/test.log

@@ -38,6 +38,8 @@ let package = Package(
     ),
     // The C library's extensions Swift's Glibc module leaves out (mallopt); nothing to link.
     .systemLibrary(name: "CLibc"),
+    // The commit djsec was built from (a macro `make` defines); nothing to link.
+    .systemLibrary(name: "CBuildInfo"),
     // All behaviour lives here: no printing, no exit().
     .target(
       name: "DjsecCore",
@@ -48,7 +50,7 @@ let package = Package(
     .executableTarget(
       name: "djsec",
       dependencies: [
-        "DjsecCore",
+        "DjsecCore", "CBuildInfo",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

@@ -1,4 +1,5 @@
 import ArgumentParser
+internal import CBuildInfo
 import DjsecCore
 import Foundation
 
@@ -8,7 +9,8 @@ import Foundation
 
 @main
 struct Djsec: ParsableCommand {
-  static let version = DjsecVersion.current
+  /// `0.1.0 (commit 3c43396a1b2c; libsodium 1.0.18, Hyperscan 5.4.0)`.
+  static let version = "\(DjsecVersion.current) (commit \(String(cString: djsec_build_commit())); \(DjsecVersion.libraries))"
 
   static let configuration = CommandConfiguration(
     commandName: "djsec",

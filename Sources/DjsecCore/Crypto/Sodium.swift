@@ -12,6 +12,9 @@ enum Sodium {
   static func ensureReady() {
     precondition(sodiumInitResult >= 0, "libsodium failed to initialise")
   }
+
+  /// "1.0.18", as libsodium reports it.
+  static var libraryVersion: String { String(cString: sodium_version_string()) }
 }
 
 /// Uniform random numbers from libsodium's CSPRNG.

@@ -122,11 +122,14 @@ final class HyperscanDatabase: @unchecked Sendable {
     return Array(UnsafeRawBufferPointer(start: bytes, count: length))
   }
 
+  /// "5.4.0", the version Hyperscan (or Vectorscan) reports, without its build date.
+  static var libraryVersion: String { String(cString: hs_version()).split(separator: " ").first.map(String.init) ?? "unknown" }
+
   /// A database from cached bytes, or nil unless Hyperscan describes them as
   /// a block-mode database of this very library version, of a sane size, and
   /// then accepts them (it checks their platform and checksum itself).
   private static func deserialize(_ bytes: [UInt8]) -> OpaquePointer? {
-    let version = String(cString: hs_version()).split(separator: " ").first.map(String.init) ?? ""
+    let version = libraryVersion == "unknown" ? "" : libraryVersion
     return bytes.withUnsafeBytes { raw -> OpaquePointer? in
       guard let base = raw.baseAddress?.assumingMemoryBound(to: CChar.self), !version.isEmpty else { return nil }
       var info: UnsafeMutablePointer<CChar>?
