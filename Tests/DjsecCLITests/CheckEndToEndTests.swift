@@ -149,6 +149,25 @@ final class CheckEndToEndTests: XCTestCase {
     XCTAssertEqual(r.status, 1)
   }
 
+  /// A virtualenv committed to the repository is not run: it came from
+  /// whoever pushed it, not from this machine.
+  func testACommittedVirtualenvIsNeverRun() throws {
+    let marker = work.appendingPathComponent("ran")
+    let bin = project.appendingPathComponent(".venv/bin")
+    try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+    try "#!/bin/sh\ntouch '\(marker.path)'\n".write(to: bin.appendingPathComponent("python"), atomically: true, encoding: .utf8)
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bin.appendingPathComponent("python").path)
+    try CLI.git(["add", "-f", ".venv"], in: project)
+    try CLI.git(["commit", "-q", "-m", "a venv"], in: project)
+    let r = try check()
+    XCTAssertEqual(r.checks["settings.django-check"], "not-applicable", "\(r.findings)")
+    XCTAssertFalse(FileManager.default.fileExists(atPath: marker.path), "the committed python ran")
+    // The same file, untracked (a virtualenv made here), is used.
+    try CLI.git(["rm", "-q", "-r", "--cached", ".venv"], in: project)
+    _ = try check()
+    XCTAssertTrue(FileManager.default.fileExists(atPath: marker.path), "an untracked virtualenv beside manage.py is the project's")
+  }
+
   func testTheReportsValidateAndParse() throws {
     let python = try CLI.python()
     let schema = CLI.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/schemas/sarif-schema-2.1.0.json")

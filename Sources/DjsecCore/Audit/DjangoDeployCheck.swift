@@ -59,7 +59,9 @@ struct DjangoDeployCheck: Check {
 }
 
 /// The project's Python, found the usual ways: an active virtualenv, then a
-/// `.venv`, `venv` or `env` beside manage.py or one folder up.
+/// `.venv`, `venv` or `env` beside manage.py or one folder up, never one
+/// that git tracks. `djsec check` runs the project's code through it
+/// (manage.py imports the settings): that is what Django's own check is.
 public enum ProjectPython {
   public static func find(root: URL, environment: [String: String]) -> URL? {
     var candidates: [URL] = []
@@ -67,6 +69,12 @@ public enum ProjectPython {
     for folder in [root, root.deletingLastPathComponent()] {
       for name in [".venv", "venv", "env"] { candidates.append(folder.appendingPathComponent(name)) }
     }
-    return candidates.map { $0.appendingPathComponent("bin/python") }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    // A virtualenv git tracks came with the repository, not from this
+    // machine: running it would run whatever a pusher committed (an
+    // auditor's `djsec check` of someone's repository). Only `--python` names one.
+    return candidates.map { $0.appendingPathComponent("bin/python") }.first {
+      FileManager.default.isExecutableFile(atPath: $0.path) && !Git.isTracked($0)
+        && !Git.isTracked($0.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("pyvenv.cfg"))
+    }
   }
 }
