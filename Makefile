@@ -20,7 +20,7 @@ SWIFT_FLAGS := $(if $(or $(CI),$(STRICT)),-Xswiftc -warnings-as-errors,)
 BUILD_INFO := Sources/CBuildInfo/commit.h
 DEMO_DIR ?= $(shell mktemp -d -t djsec-demo-XXXXXX 2>/dev/null || echo /tmp/djsec-demo)
 
-.PHONY: all deps venv buildinfo build release test lint format demo install uninstall completions clean bench fuzz rules-doc golden
+.PHONY: all deps venv embed buildinfo build release test lint format demo install uninstall completions clean bench fuzz rules-doc golden
 
 all: build
 
@@ -49,6 +49,10 @@ $(VENV6)/.made:
 	if [ -n "$$py" ]; then $$py -m venv $(VENV6) && $(VENV6)/bin/pip install -q --disable-pip-version-check 'Django>=6,<7'; \
 	else mkdir -p $(VENV6); echo "no Python 3.12+ here: Django 6 is not tested"; fi
 	@touch $@
+
+# The rules and templates compiled into the binary (EmbeddedFilesTests checks they are current).
+embed:
+	python3 Tests/Tools/embed.py
 
 buildinfo:
 	@line='#define DJSEC_COMMIT "'"$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$$(git diff --quiet HEAD 2>/dev/null || echo -dirty)"'"'; \

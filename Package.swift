@@ -44,7 +44,9 @@ let package = Package(
     .target(
       name: "DjsecCore",
       dependencies: ["CSodium", "CHyperscan", "CPCRE2", "CZlib", "CLibc"],
-      resources: [.copy("Resources/rules")]
+      // The rules are compiled in (Support/EmbeddedFiles.swift, `make embed`), not a resource bundle
+      // a copied binary would lose.
+      exclude: ["Resources/rules"]
     ),
     // Thin CLI: parses arguments, calls DjsecCore, and owns stderr (Diagnostics.swift).
     .executableTarget(

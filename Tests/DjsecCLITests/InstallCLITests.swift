@@ -2,7 +2,8 @@ import Foundation
 import XCTest
 
 /// An installed djsec (PREFIX/bin/djsec beside PREFIX/share/djsec/templates, the
-/// layout `make install` makes) works from any folder.
+/// layout `make install` makes) works from any folder, with or without the
+/// templates beside it; installed ones override those compiled in.
 final class InstallCLITests: XCTestCase {
   func testInstalledLayoutFindsItsTemplatesFromAnyFolder() throws {
     let prefix = try CLI.temporaryFolder("prefix")
@@ -18,15 +19,19 @@ final class InstallCLITests: XCTestCase {
       .write(to: project.appendingPathComponent("manage.py"), atomically: true, encoding: .utf8)
     try "DEBUG = True\n".write(to: project.appendingPathComponent("site/settings.py"), atomically: true, encoding: .utf8)
 
-    // Without share/djsec/templates the binary says what is missing.
-    let missing = try CLI.run(bin, ["init", project.path, "--host", "example.com"], in: URL(fileURLWithPath: "/"))
-    XCTAssertEqual(missing.status, 2)
-    XCTAssertTrue(missing.stderr.contains("template"), missing.stderr)
+    // Without share/djsec/templates the binary uses the templates compiled into it.
+    let alone = try CLI.run(bin, ["init", project.path, "--host", "example.com", "--dry-run"], in: URL(fileURLWithPath: "/"))
+    XCTAssertEqual(alone.status, 0, alone.stderr)
 
-    try fm.copyItem(at: CLI.packageRoot.appendingPathComponent("templates"), to: prefix.appendingPathComponent("share/djsec/templates"))
+    // An installed template overrides the compiled-in one.
+    let share = prefix.appendingPathComponent("share/djsec/templates")
+    try fm.copyItem(at: CLI.packageRoot.appendingPathComponent("templates"), to: share)
+    let tmpl = share.appendingPathComponent("local_settings.py.tmpl")
+    try (try String(contentsOf: tmpl, encoding: .utf8) + "# installed template in use\n").write(to: tmpl, atomically: true, encoding: .utf8)
     let r = try CLI.run(bin, ["init", project.path, "--host", "example.com"], in: URL(fileURLWithPath: "/"))
     XCTAssertEqual(r.status, 0, r.stderr)
     let local = try String(contentsOf: project.appendingPathComponent("site/local_settings.py"), encoding: .utf8)
     XCTAssertTrue(local.contains("SECURE_HSTS_SECONDS"))
+    XCTAssertTrue(local.contains("# installed template in use"), "PREFIX/share/djsec/templates overrides the compiled-in one")
   }
 }

@@ -22,7 +22,8 @@ public struct ScanSettings: Sendable {
       if FileManager.default.fileExists(atPath: found.path) { loaded = try ScanConfig.load(found) }
     }
     if let gitleaksConfig { loaded.merge(try ScanConfig.gitleaks(URL(fileURLWithPath: gitleaksConfig))) }
-    var file = try RuleSet.merged(rules.map { URL(fileURLWithPath: $0) } ?? RuleSet.builtInFolder())
+    var file =
+      try rules.map { path throws(RuleError) in try RuleSet.merged(URL(fileURLWithPath: path)) } ?? RuleSet.merge(RuleSet.builtInFiles())
     var warnings = try loaded.apply(to: &file)
     while true {
       do throws(RuleError) {

@@ -51,14 +51,15 @@ public struct PreCommitHook: Sendable {
     return PreCommitHook(folder: folder.standardizedFileURL)
   }
 
-  /// The hook's text from templates/ (PREFIX/share/djsec/templates for an
-  /// installed djsec, the checkout's templates/ for one run from its build folder).
+  /// The hook's text: templates/pre-commit as compiled in, or as installed
+  /// in PREFIX/share/djsec/templates (which overrides it).
   public static func template(executable: URL = Installation.executableURL()) throws(HookError) -> String {
-    let name = "templates/\(templateName)"
-    guard let folder = Installation.templatesFolder(executable: executable) else { throw .templateMissing(path: name) }
-    let url = folder.appendingPathComponent(templateName)
-    let text: String?
-    do { text = try AtomicFile.readText(url) } catch { throw .file(error) }
+    var text = Installation.embeddedTemplate(templateName)
+    var url = URL(fileURLWithPath: "templates/\(templateName)")
+    if let folder = Installation.sharedFile("templates", executable: executable) {
+      url = folder.appendingPathComponent(templateName)
+      do { text = try AtomicFile.readText(url) ?? text } catch { throw .file(error) }
+    }
     guard let text else { throw .templateMissing(path: url.path) }
     // Without the marker a second install would take djsec's own hook for a user's and chain it.
     guard isDjsecs(text) else { throw .templateUnmarked(path: url.path, marker: marker) }

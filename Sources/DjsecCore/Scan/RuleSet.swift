@@ -43,20 +43,22 @@ public final class RuleSet: Sendable {
   let keywords: [[[UInt8]]]
 
   /// The rules shipped with djsec (`Resources/rules/`, one file per
-  /// provider family): from `PREFIX/share/djsec/rules/` for an installed
-  /// djsec (Bundle.module would stop the process if its bundle were
-  /// missing), else from the package's resource bundle. With a `cache`,
-  /// compiled databases are kept there between runs.
+  /// provider family), compiled into the binary (EmbeddedFiles), so it runs
+  /// from any folder; `PREFIX/share/djsec/rules/` beside an installed djsec
+  /// overrides them. With a `cache`, compiled databases are kept there
+  /// between runs.
   public static func builtIn(cache: EngineCache? = nil, examples: Bool = false) throws(RuleError) -> RuleSet {
-    try load(try builtInFolder(), cache: cache, examples: examples)
+    try RuleSet(merge(try builtInFiles(examples: examples)), source: "djsec's rules", cache: cache)
   }
 
-  public static func builtInFolder() throws(RuleError) -> URL {
-    if let installed = Installation.sharedFile("rules") { return installed }
-    guard let url = Bundle.module.url(forResource: "rules", withExtension: nil) else {
-      throw .cannotRead(path: "rules/ (djsec's resource bundle)")
+  /// The built-in rule files with their names, in order.
+  public static func builtInFiles(examples: Bool = false) throws(RuleError) -> [(name: String, file: RulesFile)] {
+    if let installed = Installation.sharedFile("rules") { return try readFiles(installed, examples: examples) }
+    var out: [(name: String, file: RulesFile)] = []
+    for (name, text) in EmbeddedFiles.rules {
+      out.append((name, try decode(Data(text.utf8), path: "\(name) (built in)", examples: examples)))
     }
-    return url
+    return out
   }
 
   /// A rules file, or a folder of them (read in name order, so the order of
@@ -68,8 +70,12 @@ public final class RuleSet: Sendable {
 
   /// The files of `url` as one, in order (before a configuration changes it).
   public static func merged(_ url: URL, examples: Bool = false) throws(RuleError) -> RulesFile {
-    let files = try readFiles(url, examples: examples)
-    return RulesFile(
+    merge(try readFiles(url, examples: examples))
+  }
+
+  /// Rule files as one, in order.
+  public static func merge(_ files: [(name: String, file: RulesFile)]) -> RulesFile {
+    RulesFile(
       placeholders: files.flatMap(\.file.placeholders), ignorePaths: files.flatMap(\.file.ignorePaths),
       vendoredPaths: files.flatMap(\.file.vendoredPaths), lowSeverityPaths: files.flatMap(\.file.lowSeverityPaths),
       rules: files.flatMap(\.file.rules))
@@ -91,16 +97,20 @@ public final class RuleSet: Sendable {
     var out: [(name: String, file: RulesFile)] = []
     for file in urls {
       guard let data = FileManager.default.contents(atPath: file.path) else { throw .cannotRead(path: file.path) }
-      let decoded: RulesFile
-      let decoder = JSONDecoder()
-      if !examples { decoder.userInfo[Rule.skipExamples] = true }
-      do { decoded = try decoder.decode(RulesFile.self, from: data) } catch {
-        throw .malformed(path: file.path, reason: Self.describe(error))
-      }
-      guard decoded.version == 1 else { throw .malformed(path: file.path, reason: "unsupported version \(decoded.version), expected 1") }
-      out.append((file.lastPathComponent, decoded))
+      out.append((file.lastPathComponent, try decode(data, path: file.path, examples: examples)))
     }
     return out
+  }
+
+  static func decode(_ data: Data, path: String, examples: Bool) throws(RuleError) -> RulesFile {
+    let decoded: RulesFile
+    let decoder = JSONDecoder()
+    if !examples { decoder.userInfo[Rule.skipExamples] = true }
+    do { decoded = try decoder.decode(RulesFile.self, from: data) } catch {
+      throw .malformed(path: path, reason: Self.describe(error))
+    }
+    guard decoded.version == 1 else { throw .malformed(path: path, reason: "unsupported version \(decoded.version), expected 1") }
+    return decoded
   }
 
   public init(_ file: RulesFile, source: String, cache: EngineCache? = nil) throws(RuleError) {

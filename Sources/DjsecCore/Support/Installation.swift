@@ -1,35 +1,29 @@
 import Foundation
 
-/// Where djsec's shipped files (templates/) are. An installed djsec finds them
-/// in `PREFIX/share/djsec/` beside `PREFIX/bin/djsec`; a djsec run from a build
-/// folder finds the checkout's `templates/` by walking up from the binary.
+/// Where djsec's shipped files (templates/, rules) are: compiled into the
+/// binary (EmbeddedFiles), so a djsec copied anywhere runs; files in
+/// `PREFIX/share/djsec/` beside `PREFIX/bin/djsec` override them.
 public enum Installation {
-  public static func templatesFolder(executable: URL = executableURL()) -> URL? {
-    let bin = executable.deletingLastPathComponent()
-    let installed = bin.deletingLastPathComponent().appendingPathComponent("share/djsec/templates")
-    if isFolder(installed) { return installed }
-    var folder = bin
-    while folder.path != "/" {
-      let candidate = folder.appendingPathComponent("templates")
-      if isFolder(candidate), FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) {
-        return candidate
-      }
-      folder = folder.deletingLastPathComponent()
-    }
-    return nil
-  }
-
   /// A file installed in `PREFIX/share/djsec/` beside `PREFIX/bin/djsec`, if there is one.
   public static func sharedFile(_ name: String, executable: URL = executableURL()) -> URL? {
     let url = executable.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("share/djsec/\(name)")
     return FileManager.default.fileExists(atPath: url.path) ? url : nil
   }
 
+  /// A shipped template: `PREFIX/share/djsec/templates/NAME` beside an
+  /// installed djsec overrides the one compiled in (EmbeddedFiles).
   public static func template(named name: String, executable: URL = executableURL()) throws(TemplateError) -> SettingsTemplate {
-    guard let folder = templatesFolder(executable: executable) else {
-      throw .notFound(path: "templates/\(name)")
+    if let folder = sharedFile("templates", executable: executable) {
+      let url = folder.appendingPathComponent(name)
+      if FileManager.default.fileExists(atPath: url.path) { return try SettingsTemplate.load(url) }
     }
-    return try SettingsTemplate.load(folder.appendingPathComponent(name))
+    guard let text = embeddedTemplate(name) else { throw .notFound(path: "templates/\(name)") }
+    return SettingsTemplate(name: name, text: text)
+  }
+
+  /// A template's text as compiled in.
+  public static func embeddedTemplate(_ name: String) -> String? {
+    EmbeddedFiles.templates.first { $0.name == name }?.text
   }
 
   /// The running binary, symlinks resolved (so a symlink in ~/bin still finds share/).
@@ -38,10 +32,5 @@ public enum Installation {
       return URL(fileURLWithPath: path)
     }
     return URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-  }
-
-  private static func isFolder(_ url: URL) -> Bool {
-    var isDir: ObjCBool = false
-    return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) && isDir.boolValue
   }
 }

@@ -39,7 +39,7 @@ extension Djsec {
         let url =
           try file.map { URL(fileURLWithPath: $0) }
           ?? GitRepository.open(Djsec.currentFolder).root.appendingPathComponent(IgnoreFile.defaultName)
-        let ids = Set(try RuleSet.readFiles(try RuleSet.builtInFolder(), examples: false).flatMap { $0.file.rules.map(\.id) })
+        let ids = Set(try RuleSet.builtInFiles().flatMap { $0.file.rules.map(\.id) })
         let existing = try IgnoreFile.load(url, rules: ids) ?? IgnoreFile()
         let value = entry.trimmingCharacters(in: .whitespaces)
         let added: IgnoreFile.Entry

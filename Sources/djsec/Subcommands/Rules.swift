@@ -10,10 +10,10 @@ extension Djsec {
     @Option(help: "A rules file or folder instead of the built-in rules.") var rules: String?
 
     func run() throws {
-      let source = try rules.map { URL(fileURLWithPath: $0) } ?? RuleSet.builtInFolder()
-      // Loaded whole first: a page is printed only for rules that compile.
-      _ = try RuleSet.load(source)
-      print(RulesDocument.markdown(try RuleSet.readFiles(source)), terminator: "")
+      let files = try rules.map { try RuleSet.readFiles(URL(fileURLWithPath: $0)) } ?? RuleSet.builtInFiles(examples: true)
+      // Compiled whole first: a page is printed only for rules that compile.
+      _ = try RuleSet(RuleSet.merge(files), source: rules ?? "djsec's rules")
+      print(RulesDocument.markdown(files), terminator: "")
     }
   }
 }
