@@ -56,7 +56,8 @@ embed:
 
 buildinfo:
 	@line='#define DJSEC_COMMIT "'"$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$$(git diff --quiet HEAD 2>/dev/null || echo -dirty)"'"'; \
-	[ "$$(cat $(BUILD_INFO) 2>/dev/null)" = "$$line" ] || echo "$$line" > $(BUILD_INFO)
+	[ "$$(cat $(BUILD_INFO) 2>/dev/null)" = "$$line" ] || { echo "$$line" > $(BUILD_INFO); touch Sources/djsec/Djsec.swift; }
+	@# (touched: the build does not see a header a system module includes change, and would keep the old commit)
 
 build: deps buildinfo
 	swift build $(SWIFT_FLAGS)
