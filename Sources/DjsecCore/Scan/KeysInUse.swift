@@ -38,30 +38,13 @@ public struct KeysInUse: Sendable {
   /// The SECRET_KEY and SECRET_KEY_FALLBACKS a settings file assigns as
   /// literals (a rendered local_settings.py does); nothing when it has none.
   public mutating func add(settingsFile url: URL, source: String) {
-    guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else { return }
+    guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8),
+      let values = PythonAssignments.parse(text)?.values
+    else { return }
     var current: String?
-    if case .string(let key)? = PythonAssignments.parse(text)?.values[SecretKeyEntries.key] { current = key }
-    // The last top-level `SECRET_KEY_FALLBACKS = [...]` decides, as when Python runs the file.
+    if case .string(let key)? = values[SecretKeyEntries.key] { current = key }
     var fallbacks: [String] = []
-    let bytes = Array(data)
-    let name = Array(SecretKeyEntries.fallbacks.utf8)
-    var lineStart = 0
-    while lineStart < bytes.count {
-      let end = bytes[lineStart...].firstIndex(of: 10) ?? bytes.count
-      if bytes[lineStart..<end].starts(with: name) {
-        var i = lineStart + name.count
-        while i < end, bytes[i] == 32 { i += 1 }
-        if i < end, bytes[i] == UInt8(ascii: "=") {
-          i += 1
-          while i < end, bytes[i] == 32 { i += 1 }
-          let at = i
-          fallbacks = bytes.withUnsafeBytes { buffer in
-            PythonStrings.list(in: buffer, at: at).map { String(decoding: $0.bytes, as: UTF8.self) }
-          }
-        }
-      }
-      lineStart = end + 1
-    }
+    if case .strings(let list)? = values[SecretKeyEntries.fallbacks] { fallbacks = list }
     add(current: current, fallbacks: fallbacks, source: source)
   }
 
