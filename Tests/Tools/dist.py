@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""`make dist`: dist/djsec-VERSION-linux-ARCH.tar.gz holding the static
+release binary, its shell completions, a man page generated from the argument
+parser, LICENSE, README.md and the licences of what is linked in, plus
+dist/SHA256SUMS. The same commit gives the same bytes (sorted members, the
+commit's time, no owner names, gzip without a timestamp)."""
+import argparse, gzip, io, os, subprocess, sys, tarfile, tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import release_binary as rb
+
+def build(args):
+    rb.check_static(args.binary)
+    version, arch = rb.version(args.binary), rb.machine()
+    name = f"djsec-{version}-linux-{arch}"
+    mtime = rb.source_date()
+    with tempfile.TemporaryDirectory() as work:
+        binary = os.path.join(work, "djsec")
+        rb.stripped_copy(args.binary, binary)
+        members = [("djsec", open(binary, "rb").read(), 0o755)]
+        for shell, file in [("bash", "completions/djsec.bash"), ("zsh", "completions/_djsec"), ("fish", "completions/djsec.fish")]:
+            script = subprocess.run([binary, "--generate-completion-script", shell], capture_output=True, check=True).stdout
+            members.append((file, script, 0o644))
+        # The argument parser's own manual generator reads the binary's
+        # --experimental-dump-help, so the page says what this binary takes.
+        day = subprocess.run(["date", "-u", "-d", f"@{mtime}", "+%Y-%m-%d"], capture_output=True, text=True, check=True).stdout.strip()
+        subprocess.run([args.generate_manual, binary, "--date", day, "--output-directory", work], check=True)
+        members.append(("man/djsec.1", open(os.path.join(work, "djsec.1"), "rb").read(), 0o644))
+        for file in ["LICENSE", "README.md"]:
+            members.append((file, open(os.path.join(rb.ROOT, file), "rb").read(), 0o644))
+        for lib, text in rb.notices(args.static_libs):
+            members.append((f"licenses/{lib}", text.encode(), 0o644))
+    os.makedirs(args.out, exist_ok=True)
+    path = os.path.join(args.out, f"{name}.tar.gz")
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        folders = sorted({os.path.dirname(m[0]) for m in members if os.path.dirname(m[0])})
+        for entry in [(name, None, 0o755)] + [(f"{name}/{d}", None, 0o755) for d in folders] + \
+                     sorted((f"{name}/{m[0]}", m[1], m[2]) for m in members):
+            info = tarfile.TarInfo(entry[0])
+            info.mtime, info.mode, info.uid, info.gid, info.uname, info.gname = mtime, entry[2], 0, 0, "", ""
+            if entry[1] is None:
+                info.type = tarfile.DIRTYPE
+                tar.addfile(info)
+            else:
+                info.size = len(entry[1])
+                tar.addfile(info, io.BytesIO(entry[1]))
+    with open(path + ".new", "wb") as f, gzip.GzipFile(fileobj=f, mode="wb", mtime=0, filename="") as gz:
+        gz.write(raw.getvalue())
+    os.replace(path + ".new", path)
+    rb.checksums(args.out)
+    print(f"{path}: djsec {version} for Linux {arch}, glibc {'.'.join(map(str, rb.glibc_floor(args.binary)))} or newer")
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--binary", required=True)
+    p.add_argument("--generate-manual", required=True)
+    p.add_argument("--static-libs", required=True)
+    p.add_argument("--out", default="dist")
+    try:
+        build(p.parse_args())
+    except rb.ReleaseError as e:
+        sys.exit(f"error: {e}")

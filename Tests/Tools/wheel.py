@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""`make wheel`: dist/djsec-VERSION-py3-none-manylinux_X_Y_ARCH.whl, a
+platform wheel whose only payload is the static release binary, installed by
+pip straight into the environment's bin/ as `djsec` (the wheel's .data/scripts
+folder, as ruff's wheels do: no Python starts in front of every hook run).
+
+The manylinux tag is the glibc the binary needs, read from the binary
+(release_binary.glibc_floor), so pip refuses the wheel on a system too old to
+run it instead of installing a binary that cannot start."""
+import argparse, base64, hashlib, os, sys, tempfile, zipfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import release_binary as rb
+
+SUMMARY = "Keep a Django project's secrets out of harm's way: SECRET_KEY bootstrap, an encrypted store, rotation, leak scanning and a deployment audit."
+
+def record_hash(data):
+    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+def build(args):
+    rb.check_static(args.binary)
+    version, arch = rb.version(args.binary), rb.machine()
+    major, minor = rb.glibc_floor(args.binary)
+    tag = f"py3-none-manylinux_{major}_{minor}_{arch}"
+    info = f"djsec-{version}.dist-info"
+    readme = open(os.path.join(rb.ROOT, "README.md"), encoding="utf-8").read()
+    metadata = "\n".join([
+        "Metadata-Version: 2.1", "Name: djsec", f"Version: {version}", f"Summary: {SUMMARY}",
+        "License: MIT", "Keywords: django,secrets,secret-scanning,libsodium,security",
+        "Classifier: Environment :: Console", "Classifier: Framework :: Django",
+        "Classifier: License :: OSI Approved :: MIT License", "Classifier: Operating System :: POSIX :: Linux",
+        "Classifier: Topic :: Security", "Description-Content-Type: text/markdown", "", readme])
+    wheel = f"Wheel-Version: 1.0\nGenerator: djsec Tests/Tools/wheel.py\nRoot-Is-Purelib: false\nTag: {tag}\n"
+    with tempfile.TemporaryDirectory() as work:
+        binary = os.path.join(work, "djsec")
+        rb.stripped_copy(args.binary, binary)
+        files = [(f"djsec-{version}.data/scripts/djsec", open(binary, "rb").read(), 0o755)]
+    files += [(f"{info}/METADATA", metadata.encode(), 0o644), (f"{info}/WHEEL", wheel.encode(), 0o644),
+              (f"{info}/LICENSE", open(os.path.join(rb.ROOT, "LICENSE"), "rb").read(), 0o644)]
+    files += [(f"{info}/licenses/{lib}", text.encode(), 0o644) for lib, text in rb.notices(args.static_libs)]
+    record = "".join(f"{path},{record_hash(data)},{len(data)}\n" for path, data, _ in files) + f"{info}/RECORD,,\n"
+    files.append((f"{info}/RECORD", record.encode(), 0o644))
+    os.makedirs(args.out, exist_ok=True)
+    path = os.path.join(args.out, f"djsec-{version}-{tag}.whl")
+    stamp = max(rb.source_date(), 315532800)  # zip cannot say a time before 1980
+    import time
+    date = time.gmtime(stamp)[:6]
+    with zipfile.ZipFile(path + ".new", "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data, mode in files:
+            entry = zipfile.ZipInfo(name, date_time=date)
+            # pip makes a file executable when the zip entry's Unix mode says so.
+            entry.external_attr = (0o100000 | mode) << 16
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(entry, data)
+    os.replace(path + ".new", path)
+    rb.checksums(args.out)
+    print(f"{path}: installs `djsec` into a virtualenv's bin/ on Linux {arch} with glibc {major}.{minor} or newer")
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--binary", required=True)
+    p.add_argument("--static-libs", required=True)
+    p.add_argument("--out", default="dist")
+    try:
+        build(p.parse_args())
+    except rb.ReleaseError as e:
+        sys.exit(f"error: {e}")
