@@ -27,11 +27,17 @@ SWIFT_BUILD = swift build --scratch-path $(SCRATCH)
 RELEASE_BIN = $$($(SWIFT_BUILD) -c release --show-bin-path)/djsec
 # The archives (.a) the release binary links instead of shared libraries.
 STATIC := $(SCRATCH)/static
+# Where make dist and make wheel put the packages.
+DIST ?= dist
 DEMO_DIR ?= $(shell mktemp -d -t djsec-demo-XXXXXX 2>/dev/null || echo /tmp/djsec-demo)
 
 .PHONY: all deps venv embed buildinfo build release dist wheel test test-vectorscan lint format demo install uninstall completions clean bench fuzz rules-doc golden
 
 all: build
+
+# $(call apt_install,PACKAGES): from the package lists there are, else after an update.
+apt_install = DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null 2>&1 || \
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; }
 
 # Installs the Debian packages djsec builds against, only when one is missing.
 deps:
@@ -83,12 +89,12 @@ release: deps buildinfo
 dist: release
 	$(SWIFT_BUILD) --product generate-manual
 	python3 Tests/Tools/dist.py --binary "$(RELEASE_BIN)" --static-libs $(STATIC)/lib \
-	  --generate-manual "$$($(SWIFT_BUILD) --show-bin-path)/generate-manual" --out dist
+	  --generate-manual "$$($(SWIFT_BUILD) --show-bin-path)/generate-manual" --out $(DIST)
 
 # dist/djsec-VERSION-py3-none-manylinux_X_Y_ARCH.whl: `pip install` puts the
 # binary in the environment's bin/.
 wheel: release
-	python3 Tests/Tools/wheel.py --binary "$(RELEASE_BIN)" --static-libs $(STATIC)/lib --out dist
+	python3 Tests/Tools/wheel.py --binary "$(RELEASE_BIN)" --static-libs $(STATIC)/lib --out $(DIST)
 
 lint:
 	swift format lint --strict -r Sources Tests Package.swift
@@ -101,7 +107,7 @@ format:
 test: deps venv lint buildinfo dist wheel
 	$(SWIFT_BUILD) --build-tests $(SWIFT_FLAGS)
 	@set -o pipefail; DJSEC_REQUIRE_DJANGO=1 DJSEC_TEST_PYTHON=$(abspath $(PY)) DJSEC_TEST_PYTHON_DJANGO6=$(abspath $(VENV6))/bin/python \
-	  DJSEC_DIST=$(abspath dist) DJSEC_RELEASE_BIN="$(RELEASE_BIN)" \
+	  DJSEC_DIST=$(abspath $(DIST)) DJSEC_RELEASE_BIN="$(RELEASE_BIN)" \
 	  swift test --scratch-path $(SCRATCH) --skip-build 2>&1 | tee $(SCRATCH)/test.log
 	@echo "== djsec scans its own history (must find nothing)"
 	"$$($(SWIFT_BUILD) --show-bin-path)/djsec" scan .
@@ -111,6 +117,19 @@ test: deps venv lint buildinfo dist wheel
 	sk=$$(echo "$$summary" | grep -oE '[0-9]+ tests? skipped' | grep -oE '[0-9]+'); \
 	st=$$(grep -oE 'Test run with [0-9]+ tests?' $(SCRATCH)/test.log | tail -1 | grep -oE '[0-9]+'); \
 	echo "make test: $$(( $${xc:-0} - $${sk:-0} + $${st:-0} + 1 )) passed, $${sk:-0} skipped, 0 failed"
+
+# Every test, built and run against Vectorscan (Debian's libvectorscan-dev,
+# the portable Hyperscan fork that replaces libhyperscan-dev) in a build
+# folder of its own; libhyperscan-dev is put back afterwards, pass or fail.
+test-vectorscan:
+	@echo "== test-vectorscan: replacing libhyperscan-dev with libvectorscan-dev for this run"
+	@$(call apt_install,libvectorscan-dev)
+	@status=0; $(MAKE) --no-print-directory test HS_PACKAGE=libvectorscan-dev SCRATCH=.build-vectorscan DIST=.build-vectorscan/dist || status=$$?; \
+	echo "== test-vectorscan: the release binary says: $$(.build-vectorscan/release/djsec --version 2>&1)"; \
+	echo "== test-vectorscan: putting libhyperscan-dev back"; \
+	$(call apt_install,libhyperscan-dev); \
+	[ $$status = 0 ] && echo "== test-vectorscan: every test passed against Vectorscan" || echo "== test-vectorscan: FAILED against Vectorscan"; \
+	exit $$status
 
 # Bootstraps a fresh `django-admin startproject` in a temporary folder and
 # shows what djsec did, then lets Django's own deploy check judge it.
