@@ -100,6 +100,10 @@ final class ReleasePackageTests: XCTestCase {
     XCTAssertNotNil(
       wheel.lastPathComponent.range(of: #"^djsec-\d+\.\d+\.\d+-py3-none-manylinux_2_\d+_x86_64\.whl$"#, options: .regularExpression),
       wheel.lastPathComponent)
+    // The README states the glibc floor the wheel's tag says (both come from the binary).
+    let floor = wheel.lastPathComponent.components(separatedBy: "manylinux_")[1].split(separator: "_").prefix(2).joined(separator: ".")
+    let readme = try String(contentsOf: CLI.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+    XCTAssertTrue(readme.contains("glibc \(floor) or newer"), "README.md names glibc \(floor)")
     let python = try CLI.python()
     let work = try CLI.startProject("wheel", python: python)
     defer { try? FileManager.default.removeItem(at: work) }

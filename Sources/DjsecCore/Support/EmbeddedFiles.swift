@@ -9691,13 +9691,12 @@ jobs:
       - uses: actions/checkout@v4
         with:
           fetch-depth: 0 # the whole history: a shallow clone hides old leaks and lacks the pull request's base
-      # OWNER/djsec: the GitHub repository djsec is published from (its
-      # action.yml and releases). The action installs the static release binary
-      # of its own tag, checked against the release's SHA256SUMS (`install: pip`
+      # djsec's own action (action.yml in its repository) installs the static
+      # release binary of its tag, checked against the release's SHA256SUMS (`install: pip`
       # takes the wheel from PyPI instead), scans the pull request's commits
       # (base..head) or, on a push, the whole history, uploads the SARIF report
       # to code scanning, and then fails the job on findings.
-      - uses: OWNER/djsec@v0.1.0
+      - uses: djsec/djsec@v0.1.0
         with:
           fail-on: medium
           # args: --baseline .djsec-baseline.json
