@@ -10,6 +10,9 @@ VENV6 := .venv-django6
 # HS_PACKAGE: libhyperscan-dev, or its portable fork libvectorscan-dev, which
 # provides the same libhs (`make test-vectorscan`).
 HS_PACKAGE ?= libhyperscan-dev
+# The other one, and its library, which apt must be told to remove (they
+# conflict, and apt will not resolve that on its own).
+HS_OTHER = $(if $(filter libvectorscan-dev,$(HS_PACKAGE)),libhyperscan-dev- libhyperscan5-,libvectorscan-dev- libvectorscan5-)
 APT_PACKAGES := libsodium-dev $(HS_PACKAGE) libpcre2-dev zlib1g-dev pkg-config git binutils
 # systemd's own env-file parser (its environment.d generator, no running systemd needed) checks `export --format systemd`.
 APT_PACKAGES += systemd
@@ -44,7 +47,7 @@ deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing $(HS_OTHER) >/dev/null; \
 	fi
 
 # Django (the newest this Python supports) and PyNaCl for the end-to-end tests.
@@ -123,11 +126,11 @@ test: deps venv lint buildinfo dist wheel
 # folder of its own; libhyperscan-dev is put back afterwards, pass or fail.
 test-vectorscan:
 	@echo "== test-vectorscan: replacing libhyperscan-dev with libvectorscan-dev for this run"
-	@$(call apt_install,libvectorscan-dev)
+	@$(call apt_install,libvectorscan-dev libhyperscan-dev- libhyperscan5-)
 	@status=0; $(MAKE) --no-print-directory test HS_PACKAGE=libvectorscan-dev SCRATCH=.build-vectorscan DIST=.build-vectorscan/dist || status=$$?; \
 	echo "== test-vectorscan: the release binary says: $$(.build-vectorscan/release/djsec --version 2>&1)"; \
 	echo "== test-vectorscan: putting libhyperscan-dev back"; \
-	$(call apt_install,libhyperscan-dev); \
+	$(call apt_install,libhyperscan-dev libvectorscan-dev- libvectorscan5-); \
 	[ $$status = 0 ] && echo "== test-vectorscan: every test passed against Vectorscan" || echo "== test-vectorscan: FAILED against Vectorscan"; \
 	exit $$status
 
@@ -158,6 +161,7 @@ demo: build venv
 install: release
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 "$(RELEASE_BIN)" $(DESTDIR)$(PREFIX)/bin/djsec
+	strip --strip-debug --strip-unneeded $(DESTDIR)$(PREFIX)/bin/djsec
 	$(MAKE) --no-print-directory completions BIN=$(DESTDIR)$(PREFIX)/bin/djsec DEST=$(DESTDIR)$(PREFIX)/share
 
 uninstall:

@@ -4,7 +4,7 @@ release binary, its shell completions, a man page generated from the argument
 parser, LICENSE, README.md and the licences of what is linked in, plus
 dist/SHA256SUMS. The same commit gives the same bytes (sorted members, the
 commit's time, no owner names, gzip without a timestamp)."""
-import argparse, gzip, io, os, subprocess, sys, tarfile, tempfile
+import gzip, io, os, subprocess, sys, tarfile, tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import release_binary as rb
@@ -28,7 +28,7 @@ def build(args):
         members.append(("man/djsec.1", open(os.path.join(work, "djsec.1"), "rb").read(), 0o644))
         for file in ["LICENSE", "README.md"]:
             members.append((file, open(os.path.join(rb.ROOT, file), "rb").read(), 0o644))
-        for lib, text in rb.notices(args.static_libs):
+        for lib, text in rb.notices(args.static_libs, args.binary):
             members.append((f"licenses/{lib}", text.encode(), 0o644))
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, f"{name}.tar.gz")
@@ -52,12 +52,4 @@ def build(args):
     print(f"{path}: djsec {version} for Linux {arch}, glibc {'.'.join(map(str, rb.glibc_floor(args.binary)))} or newer")
 
 if __name__ == "__main__":
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--binary", required=True)
-    p.add_argument("--generate-manual", required=True)
-    p.add_argument("--static-libs", required=True)
-    p.add_argument("--out", default="dist")
-    try:
-        build(p.parse_args())
-    except rb.ReleaseError as e:
-        sys.exit(f"error: {e}")
+    rb.command_line(build, __doc__, "--generate-manual")

@@ -60,12 +60,16 @@ def _owning_package(path):
     out = subprocess.run(["dpkg", "-S", os.path.realpath(path)], capture_output=True, text=True)
     return out.stdout.split(":")[0] if out.returncode == 0 else None
 
-def notices(static_libs):
+def notices(static_libs, binary):
     """(name, text) of every licence the binary carries: djsec's own, then
     each archive in the static folder (the Debian package's copyright file,
     found through dpkg), the Swift runtime and swift-argument-parser. Read at
     build time from this machine, never copied into the repository."""
     found = []
+    # The build folder (SCRATCH) holds the binary and the packages' checkouts.
+    scratch = os.path.dirname(os.path.realpath(binary))
+    while scratch != "/" and not os.path.isdir(os.path.join(scratch, "checkouts")):
+        scratch = os.path.dirname(scratch)
     for archive in sorted(os.listdir(static_libs)):
         package = _owning_package(os.path.join(static_libs, archive))
         copyright = package and f"/usr/share/doc/{package}/copyright"
@@ -75,7 +79,7 @@ def notices(static_libs):
     swiftc = shutil.which("swiftc")
     toolchain = os.path.dirname(os.path.dirname(os.path.realpath(swiftc))) if swiftc else "/opt/swift/usr"
     for name, path in [("swift", os.path.join(toolchain, "share/swift/LICENSE.txt")),
-                       ("swift-argument-parser", os.path.join(ROOT, ".build/checkouts/swift-argument-parser/LICENSE.txt"))]:
+                       ("swift-argument-parser", os.path.join(scratch, "checkouts/swift-argument-parser/LICENSE.txt"))]:
         if not os.path.exists(path):
             raise ReleaseError(f"{path} not found: the licence of {name} goes into every package; run `make release` first")
         found.append((name, open(path, encoding="utf-8").read()))
@@ -105,6 +109,19 @@ def checksums(folder):
     with open(os.path.join(folder, "SHA256SUMS.new"), "w") as f:
         f.writelines(lines)
     os.replace(os.path.join(folder, "SHA256SUMS.new"), os.path.join(folder, "SHA256SUMS"))
+
+def command_line(build, doc, *more):
+    """dist.py's and wheel.py's shared command line: --binary, --static-libs,
+    --out and `more` required options; a ReleaseError is one line and exit 1."""
+    import argparse
+    p = argparse.ArgumentParser(description=doc)
+    for option in ("--binary", "--static-libs") + more:
+        p.add_argument(option, required=True)
+    p.add_argument("--out", default="dist")
+    try:
+        build(p.parse_args())
+    except ReleaseError as e:
+        sys.exit(f"error: {e}")
 
 if __name__ == "__main__":
     if len(sys.argv) != 3 or sys.argv[1] != "check":

@@ -7,7 +7,7 @@ folder, as ruff's wheels do: no Python starts in front of every hook run).
 The manylinux tag is the glibc the binary needs, read from the binary
 (release_binary.glibc_floor), so pip refuses the wheel on a system too old to
 run it instead of installing a binary that cannot start."""
-import argparse, base64, hashlib, os, sys, tempfile, zipfile
+import base64, hashlib, os, sys, tempfile, zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import release_binary as rb
@@ -37,7 +37,7 @@ def build(args):
         files = [(f"djsec-{version}.data/scripts/djsec", open(binary, "rb").read(), 0o755)]
     files += [(f"{info}/METADATA", metadata.encode(), 0o644), (f"{info}/WHEEL", wheel.encode(), 0o644),
               (f"{info}/LICENSE", open(os.path.join(rb.ROOT, "LICENSE"), "rb").read(), 0o644)]
-    files += [(f"{info}/licenses/{lib}", text.encode(), 0o644) for lib, text in rb.notices(args.static_libs)]
+    files += [(f"{info}/licenses/{lib}", text.encode(), 0o644) for lib, text in rb.notices(args.static_libs, args.binary)]
     record = "".join(f"{path},{record_hash(data)},{len(data)}\n" for path, data, _ in files) + f"{info}/RECORD,,\n"
     files.append((f"{info}/RECORD", record.encode(), 0o644))
     os.makedirs(args.out, exist_ok=True)
@@ -57,11 +57,4 @@ def build(args):
     print(f"{path}: installs `djsec` into a virtualenv's bin/ on Linux {arch} with glibc {major}.{minor} or newer")
 
 if __name__ == "__main__":
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--binary", required=True)
-    p.add_argument("--static-libs", required=True)
-    p.add_argument("--out", default="dist")
-    try:
-        build(p.parse_args())
-    except rb.ReleaseError as e:
-        sys.exit(f"error: {e}")
+    rb.command_line(build, __doc__)
