@@ -105,12 +105,14 @@ lint:
 format:
 	swift format format -i -r Sources Tests Package.swift
 
-# The packaging tests (ReleasePackageTests) run on what `make dist` and
-# `make wheel` made, named through DJSEC_DIST.
+# The packaging tests (ReleasePackageTests) run on what `make dist`,
+# `make wheel` and `make install` (into a DESTDIR) made, named through
+# DJSEC_DIST, DJSEC_RELEASE_BIN and DJSEC_INSTALLED.
 test: deps venv lint buildinfo dist wheel
+	@rm -rf $(SCRATCH)/install-check && $(MAKE) --no-print-directory install DESTDIR=$(abspath $(SCRATCH))/install-check >/dev/null
 	$(SWIFT_BUILD) --build-tests $(SWIFT_FLAGS)
 	@set -o pipefail; DJSEC_REQUIRE_DJANGO=1 DJSEC_TEST_PYTHON=$(abspath $(PY)) DJSEC_TEST_PYTHON_DJANGO6=$(abspath $(VENV6))/bin/python \
-	  DJSEC_DIST=$(abspath $(DIST)) DJSEC_RELEASE_BIN="$(RELEASE_BIN)" \
+	  DJSEC_DIST=$(abspath $(DIST)) DJSEC_RELEASE_BIN="$(RELEASE_BIN)" DJSEC_INSTALLED=$(abspath $(SCRATCH))/install-check$(PREFIX) \
 	  swift test --scratch-path $(SCRATCH) --skip-build 2>&1 | tee $(SCRATCH)/test.log
 	@echo "== djsec scans its own history (must find nothing)"
 	"$$($(SWIFT_BUILD) --show-bin-path)/djsec" scan .
@@ -165,8 +167,8 @@ install: release
 	$(MAKE) --no-print-directory completions BIN=$(DESTDIR)$(PREFIX)/bin/djsec DEST=$(DESTDIR)$(PREFIX)/share
 
 uninstall:
-	rm -f $(PREFIX)/bin/djsec $(PREFIX)/share/bash-completion/completions/djsec \
-	  $(PREFIX)/share/zsh/site-functions/_djsec $(PREFIX)/share/fish/vendor_completions.d/djsec.fish
+	rm -f $(DESTDIR)$(PREFIX)/bin/djsec $(DESTDIR)$(PREFIX)/share/bash-completion/completions/djsec \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_djsec $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/djsec.fish
 
 # Re-records every report format's golden files (Tests/DjsecCoreTests/Golden)
 # from the reporters as they are now; the run fails on purpose so it never

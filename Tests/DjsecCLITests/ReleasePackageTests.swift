@@ -95,6 +95,23 @@ final class ReleasePackageTests: XCTestCase {
     XCTAssertTrue(license.contains("Frank Denis"), "libsodium's own copyright notice travels with the binary")
   }
 
+  func testMakeInstallPutsTheStrippedBinaryAndCompletionsUnderThePrefix() throws {
+    let prefix = try Self.made("DJSEC_INSTALLED", what: "make install into a DESTDIR")
+    let binary = prefix.appendingPathComponent("bin/djsec")
+    XCTAssertTrue(FileManager.default.isExecutableFile(atPath: binary.path))
+    XCTAssertEqual(try Self.sharedLibraries(binary).filter { !Self.glibc.contains($0) }, [])
+    XCTAssertEqual(try CLI.run(binary, ["--version"]).status, 0)
+    for file in [
+      "share/bash-completion/completions/djsec", "share/zsh/site-functions/_djsec", "share/fish/vendor_completions.d/djsec.fish",
+    ] {
+      XCTAssertTrue(FileManager.default.fileExists(atPath: prefix.appendingPathComponent(file).path), file)
+    }
+    // share/djsec is the team's own overrides: an install or upgrade never writes it.
+    XCTAssertFalse(FileManager.default.fileExists(atPath: prefix.appendingPathComponent("share/djsec").path))
+    let symbols = try CLI.run(URL(fileURLWithPath: "/usr/bin/readelf"), ["-S", "-W", binary.path])
+    XCTAssertFalse(symbols.stdout.contains(".debug_info"), "installed stripped of its debug information")
+  }
+
   func testTheWheelInstallsDjsecIntoAFreshVirtualenvThatInitsAndScans() throws {
     let wheel = try Self.dist(".whl")
     XCTAssertNotNil(
