@@ -89,6 +89,7 @@ final class CIIntegrationTests: XCTestCase {
     XCTAssertTrue(script.contains("djsec scan"), script)
     XCTAssertTrue(script.contains("--format gitlab"), script)
     XCTAssertTrue(script.contains("$CI_MERGE_REQUEST_DIFF_BASE_SHA..$CI_COMMIT_SHA"), script)
+    XCTAssertTrue(script.contains("--settings-from \"$CI_MERGE_REQUEST_DIFF_BASE_SHA\""), "the base's settings: \(script)")
     let reports = try XCTUnwrap((job["artifacts"] as? [String: Any])?["reports"] as? [String: Any])
     XCTAssertEqual(reports["secret_detection"] as? String, "gl-secret-detection-report.json")
     XCTAssertTrue(script.contains("gl-secret-detection-report.json"), script)

@@ -125,7 +125,13 @@ final class GitHubActionTests: XCTestCase {
     let leaked = try run(head: try repo.git("rev-parse", "HEAD"))
     XCTAssertEqual(leaked.output("Run djsec", "exit-code"), "1", leaked.log)
     XCTAssertTrue(leaked.failed)
-    for temp in [quiet.runnerTemp, leaked.runnerTemp] { try? FileManager.default.removeItem(atPath: temp) }
+
+    // The pull request allows its own leak: the base's settings are used, and it still fails.
+    try repo.commit("allow it", files: [".djsec.toml": "[[allow]]\npaths = ['''^mysite/prod\\.py$''']\n"])
+    let allowed = try run(head: try repo.git("rev-parse", "HEAD"))
+    XCTAssertEqual(allowed.output("Run djsec", "exit-code"), "1", allowed.log)
+    XCTAssertTrue(allowed.log.contains(".djsec.toml differs from"), allowed.log)
+    for temp in [quiet.runnerTemp, leaked.runnerTemp, allowed.runnerTemp] { try? FileManager.default.removeItem(atPath: temp) }
   }
 
   func testATarballThatDoesNotMatchItsChecksumIsNotInstalled() throws {
@@ -148,30 +154,67 @@ final class GitHubActionTests: XCTestCase {
     XCTAssertTrue(run.log.contains("does not match its SHA-256"), run.log)
     XCTAssertEqual(run.outcome("Run djsec"), "skipped")
     XCTAssertFalse(FileManager.default.fileExists(atPath: run.runnerTemp + "/djsec-bin/djsec"), "nothing was installed")
+
+    // A tarball that matches its checksum but whose djsec is a link to another file.
+    let name = String(tarball.lastPathComponent.dropLast(".tar.gz".count))
+    let staging = forged.appendingPathComponent("staging")
+    try FileManager.default.createDirectory(at: staging.appendingPathComponent(name), withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(
+      atPath: staging.appendingPathComponent("\(name)/djsec").path, withDestinationPath: "/etc/hostname")
+    let tar = try CLI.run(
+      URL(fileURLWithPath: "/usr/bin/tar"),
+      ["-czf", forged.appendingPathComponent(tarball.lastPathComponent).path, "-C", staging.path, name])
+    XCTAssertEqual(tar.status, 0, tar.stderr)
+    let sum = try CLI.run(URL(fileURLWithPath: "/usr/bin/sha256sum"), [tarball.lastPathComponent], in: forged)
+    try sum.stdout.write(to: forged.appendingPathComponent("SHA256SUMS"), atomically: true, encoding: .utf8)
+    let link = try Self.runAction(
+      in: repo.root, inputs: ["release-url": server.url], github: ["event_name": "push", "action_repository": "", "action_ref": ""])
+    defer { try? FileManager.default.removeItem(atPath: link.runnerTemp) }
+    XCTAssertEqual(link.outcome("Install djsec"), "failure")
+    XCTAssertTrue(link.log.contains("holds no djsec program"), link.log)
+
+    for (input, value, message) in [
+      ("version", "0.1.0;id", "version must be latest or look like 0.1.0"),
+      ("release-url", "http://example.com/releases", "release-url must be https"),
+    ] {
+      let bad = try Self.runAction(in: repo.root, inputs: [input: value], github: ["event_name": "push", "action_repository": "x/djsec"])
+      defer { try? FileManager.default.removeItem(atPath: bad.runnerTemp) }
+      XCTAssertEqual(bad.outcome("Install djsec"), "failure")
+      XCTAssertTrue(bad.log.contains(message), bad.log)
+    }
   }
 
-  func testThePipInstallAndAShallowCheckoutThatIsRefused() throws {
+  func testTheWheelFromTheReleaseOrAnIndexAndAShallowCheckoutThatIsRefused() throws {
     let wheel = try ReleasePackageTests.dist(".whl")
+    let server = try Self.serve(wheel.deletingLastPathComponent())
+    defer { server.stop() }
     let repo = try GitFixture("action-pip")
     try repo.commit("one", files: ["README.md": "hi\n"])
     try repo.commit("two", files: ["README.md": "hi again\n"])
-    let version = String(wheel.lastPathComponent.split(separator: "-")[1])
-    // pip reads its options from the environment: the wheel comes from dist/, no index is asked.
-    let pip = ["PIP_NO_INDEX": "1", "PIP_FIND_LINKS": wheel.deletingLastPathComponent().path]
-    let github = ["event_name": "push", "action_repository": "", "action_ref": "v\(version)"]
-    let run = try Self.runAction(in: repo.root, inputs: ["install": "pip", "sarif": "false"], github: github, environment: pip)
-    defer { try? FileManager.default.removeItem(atPath: run.runnerTemp) }
-    XCTAssertEqual(run.outcome("Install djsec"), "success", run.log)
-    XCTAssertTrue(run.log.contains("djsec \(version) "), "the action's tag chose the version: \(run.log)")
-    XCTAssertEqual(run.output("Run djsec", "exit-code"), "0", run.log)
-    XCTAssertEqual(run.uses.count, 0, "sarif: false uploads nothing")
-    XCTAssertFalse(run.failed)
+    let push = ["event_name": "push", "action_repository": "", "action_ref": ""]
+    let fromRelease = try Self.runAction(
+      in: repo.root, inputs: ["install": "wheel", "sarif": "false", "release-url": server.url], github: push)
+    defer { try? FileManager.default.removeItem(atPath: fromRelease.runnerTemp) }
+    XCTAssertEqual(fromRelease.outcome("Install djsec"), "success", fromRelease.log)
+    XCTAssertTrue(
+      FileManager.default.fileExists(atPath: fromRelease.runnerTemp + "/djsec-venv/bin/djsec"), "installed by pip into its own virtualenv")
+    XCTAssertEqual(fromRelease.output("Run djsec", "exit-code"), "0", fromRelease.log)
+    XCTAssertEqual(fromRelease.uses.count, 0, "sarif: false uploads nothing")
+    XCTAssertFalse(fromRelease.failed)
+
+    // pip reads its options from the environment: here the index is dist/ alone.
+    let index = ["PIP_NO_INDEX": "1", "PIP_FIND_LINKS": wheel.deletingLastPathComponent().path]
+    let fromIndex = try Self.runAction(in: repo.root, inputs: ["install": "pypi", "sarif": "False"], github: push, environment: index)
+    defer { try? FileManager.default.removeItem(atPath: fromIndex.runnerTemp) }
+    XCTAssertEqual(fromIndex.outcome("Install djsec"), "success", fromIndex.log)
+    XCTAssertEqual(fromIndex.output("Run djsec", "exit-code"), "0", fromIndex.log)
+    XCTAssertEqual(fromIndex.uses.count, 0, "False is false")
 
     let shallow = try CLI.temporaryFolder("action-shallow")
     defer { try? FileManager.default.removeItem(at: shallow) }
     try CLI.git(["clone", "-q", "--depth", "1", "file://\(repo.root.path)", shallow.appendingPathComponent("c").path], in: shallow)
     let refused = try Self.runAction(
-      in: shallow.appendingPathComponent("c"), inputs: ["install": "pip", "sarif": "false"], github: github, environment: pip)
+      in: shallow.appendingPathComponent("c"), inputs: ["install": "pypi", "sarif": "false"], github: push, environment: index)
     defer { try? FileManager.default.removeItem(atPath: refused.runnerTemp) }
     XCTAssertEqual(refused.outcome("Run djsec"), "failure")
     XCTAssertTrue(refused.log.contains("set fetch-depth: 0 on actions/checkout"), refused.log)
@@ -183,6 +226,11 @@ final class GitHubActionTests: XCTestCase {
     XCTAssertFalse(text.contains("install djsec here"))
     XCTAssertNotNil(text.range(of: #"uses: [A-Za-z0-9-]+/djsec@v\d+\.\d+\.\d+"#, options: .regularExpression), text)
     let action = try String(contentsOf: CLI.packageRoot.appendingPathComponent("action.yml"), encoding: .utf8)
+    // The action pins the djsec of its own commit: a pinned tag or commit pins the binary too.
+    let version = try CLI.run(CLI.binary, ["--version"]).stdout.split(separator: " ").first.map(String.init) ?? "?"
+    XCTAssertTrue(action.contains("  version:\n    description:"), "the version input")
+    XCTAssertTrue(action.contains("    default: \"\(version)\"\n"), "action.yml installs djsec \(version) by default")
+    XCTAssertTrue(text.contains("djsec/djsec@v\(version)"), "the template uses the action of this version")
     // Workflow values reach the scripts through env:, never spliced into them (script injection).
     for block in action.components(separatedBy: "run: |").dropFirst() {
       let script = block.components(separatedBy: "\n    - ").first ?? block

@@ -118,8 +118,14 @@ def command_line(build, doc, *more):
     for option in ("--binary", "--static-libs") + more:
         p.add_argument(option, required=True)
     p.add_argument("--out", default="dist")
+    args = p.parse_args()
     try:
-        build(p.parse_args())
+        # A release must name the commit it was built from: a -dirty build cannot be tied to one.
+        said = subprocess.run([args.binary, "--version"], capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"}).stdout
+        if "-dirty" in said:
+            print(f"warning: {said.strip()}: built from a work tree with uncommitted changes; not for a release",
+                  file=sys.stderr)
+        build(args)
     except ReleaseError as e:
         sys.exit(f"error: {e}")
 

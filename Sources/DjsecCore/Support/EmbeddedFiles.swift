@@ -9709,7 +9709,9 @@ jobs:
 # Ultimate; the report is an artifact in every tier).
 #
 # - In a merge request pipeline it scans only the commits the merge request
-#   adds ($CI_MERGE_REQUEST_DIFF_BASE_SHA..$CI_COMMIT_SHA).
+#   adds ($CI_MERGE_REQUEST_DIFF_BASE_SHA..$CI_COMMIT_SHA), with .djsec.toml
+#   and the ignore files as the base has them: a merge request cannot allow
+#   its own leak.
 # - On the default branch it scans the whole history the clone has.
 #
 # The job fails on findings at or above medium severity; the report is
@@ -9717,21 +9719,26 @@ jobs:
 # copy the job there; see docs/gitlab-ci.md.
 djsec-secrets:
   stage: test
-  # glibc 2.36 (Debian 12) or newer: what djsec's wheel needs.
-  image: python:3.12-slim-bookworm
+  image: debian:bookworm-slim
   variables:
     GIT_DEPTH: "0" # the whole history: a shallow clone hides old leaks and lacks the merge request's base
+    DJSEC_VERSION: "0.1.0" # the djsec release you reviewed
   rules:
     - if: $CI_PIPELINE_SOURCE == "merge_request_event"
     - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
   before_script:
-    # The static binary, from djsec's wheel (pin the version you reviewed).
-    - apt-get update -qq && apt-get install -y -qq git >/dev/null
-    - pip install -q --disable-pip-version-check djsec==0.1.0
+    - apt-get update -qq && apt-get install -y -qq git curl ca-certificates >/dev/null
+    # djsec's static binary (glibc 2.36 or newer) from its release, installed
+    # only when it matches the release's SHA256SUMS.
+    - release="https://github.com/djsec/djsec/releases/download/v$DJSEC_VERSION"
+    - tarball="djsec-$DJSEC_VERSION-linux-x86_64.tar.gz"
+    - curl -fsSLO --proto =https "$release/SHA256SUMS" && curl -fsSLO --proto =https "$release/$tarball"
+    - sha256sum --check --ignore-missing --strict SHA256SUMS
+    - tar -xzf "$tarball" && install -m 0755 "${tarball%.tar.gz}/djsec" /usr/local/bin/djsec
   script:
     - |
       if [ -n "$CI_MERGE_REQUEST_DIFF_BASE_SHA" ]; then
-        djsec scan --range "$CI_MERGE_REQUEST_DIFF_BASE_SHA..$CI_COMMIT_SHA" --format gitlab --report gl-secret-detection-report.json --fail-on medium
+        djsec scan --range "$CI_MERGE_REQUEST_DIFF_BASE_SHA..$CI_COMMIT_SHA" --settings-from "$CI_MERGE_REQUEST_DIFF_BASE_SHA" --format gitlab --report gl-secret-detection-report.json --fail-on medium
       else
         djsec scan --format gitlab --report gl-secret-detection-report.json --fail-on medium
       fi

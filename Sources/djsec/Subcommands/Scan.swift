@@ -76,6 +76,12 @@ extension Djsec {
         "Read scan settings from this file (default: .djsec.toml at the repository root, if any).", valueName: "file"))
     var config: String?
 
+    @Option(
+      help: ArgumentHelp(
+        "Read .djsec.toml, .djsecignore, .gitleaksignore and the settings files named in the repository as they are at REV (a pull request's base), not as the checkout has them.",
+        valueName: "rev"))
+    var settingsFrom: String?
+
     @Option(help: ArgumentHelp("Also read the rules and allow lists of this gitleaks TOML file.", valueName: "file"))
     var gitleaksConfig: String?
 
@@ -104,11 +110,12 @@ extension Djsec {
         throw ValidationError("--max-size \(maxSize) is out of range: use 1 to 4096 (MiB)")
       }
       // An unset CI variable (`--since "$BASE"`) must not turn into a clean pass.
-      for (name, value) in [("--since", since), ("--range", range)] {
+      for (name, value) in [("--since", since), ("--range", range), ("--settings-from", settingsFrom)] {
         if let value, value.trimmingCharacters(in: .whitespaces).isEmpty {
           throw ValidationError("\(name) is empty: name a commit, branch or tag (an unset CI variable?)")
         }
       }
+      if settingsFrom != nil, noGit { throw ValidationError("--settings-from reads the settings from git: not with --no-git") }
       if redact, showSecrets { throw ValidationError("--redact and --show-secrets contradict each other: pick one") }
       if baseline != nil, writeBaseline != nil {
         throw ValidationError("--baseline and --write-baseline: write the baseline first, then scan against it")
@@ -119,14 +126,16 @@ extension Djsec {
       guard let reporter = Reporters.named(format) else {
         throw ValidationError("unknown format \(format): use \(Reporters.identifiers.joined(separator: ", "))")
       }
-      // Read before the scan: a wrong file fails at once, not after it.
-      let known = try baseline.map { path throws(BaselineError) in try Baseline.load(URL(fileURLWithPath: path)) }
       if !noGit, paths.count > 1 { throw ValidationError("scan one repository at a time, or pass --no-git for files") }
       let repository = noGit ? nil : try GitRepository.open(URL(fileURLWithPath: paths.first ?? "."))
       // The repository's own settings and ignore files, whatever folder of it is scanned.
       let root = repository?.root ?? URL(fileURLWithPath: noGit ? "." : (paths.first ?? "."))
+      let trusted = try TrustedSettings(self, repository: repository)
+      // Read before the scan: a wrong file fails at once, not after it.
+      let known = try trusted.baseline.map { path throws(BaselineError) in try Baseline.load(URL(fileURLWithPath: path)) }
+      let settingsRoot = trusted.snapshot?.root ?? root
       let settings = try ScanSettings.load(
-        root: root, config: config, gitleaksConfig: gitleaksConfig, rules: rules,
+        root: settingsRoot, config: trusted.config, gitleaksConfig: trusted.gitleaksConfig, rules: trusted.rules,
         cache: EngineCache(environment: ProcessInfo.processInfo.environment))
       let failOn = self.failOn ?? settings.config.failOn ?? .medium
       var options = ScanOptions()
@@ -150,8 +159,8 @@ extension Djsec {
       } else {
         result = try scanner.scanFiles((paths.isEmpty ? ["."] : paths).map { URL(fileURLWithPath: $0) }, options: options)
       }
-      result.warnings = settings.warnings + result.warnings
-      result = try settings.filter(result, root: root, ignoreFile: ignoreFile)
+      result.warnings = trusted.warnings + settings.warnings + result.warnings
+      result = try settings.filter(result, root: settingsRoot, ignoreFile: trusted.ignoreFile)
       if result.findings.contains(where: { KeysInUse.isDjangoKey($0) }) { result = QuietStores.keysInUse(root: root).classify(result) }
       if let writeBaseline {
         let written = Baseline(result.findings)

@@ -1,0 +1,46 @@
+import DjsecCore
+import Foundation
+
+/// The settings files `djsec scan` reads (`--config`, `--gitleaks-config`,
+/// `--rules`, `--ignore-file`, `--baseline` and the default names): as
+/// given, or with `--settings-from REV` as they are at REV (SettingsSnapshot
+/// says why). A file named on the command line that REV does not have is not
+/// used, with a warning; one outside the repository is the user's own and is
+/// read as it is.
+struct TrustedSettings {
+  var snapshot: SettingsSnapshot?
+  var config: String?
+  var gitleaksConfig: String?
+  var rules: String?
+  var ignoreFile: String?
+  var baseline: String?
+  var warnings: [String] = []
+
+  init(_ scan: Djsec.Scan, repository: GitRepository?) throws {
+    config = scan.config
+    gitleaksConfig = scan.gitleaksConfig
+    rules = scan.rules
+    ignoreFile = scan.ignoreFile
+    baseline = scan.baseline
+    guard let revision = scan.settingsFrom, let repository else { return }
+    let here = Djsec.currentFolder
+    let named = [config, gitleaksConfig, rules, ignoreFile, baseline].compactMap { $0 }
+      .compactMap { SettingsSnapshot.relativePath($0, from: here, repositoryRoot: repository.root) }
+    let snapshot = try SettingsSnapshot(repository, revision: revision, explicit: named)
+    self.snapshot = snapshot
+    func fromRevision(_ given: String?, _ flag: String) -> String? {
+      guard let given else { return nil }
+      if let path = snapshot.path(given, from: here) { return path }
+      warnings.append("\(flag) \(given) is not in \(revision), so it is not used (--settings-from): it takes effect once merged")
+      return nil
+    }
+    config = fromRevision(config, "--config")
+    gitleaksConfig = fromRevision(gitleaksConfig, "--gitleaks-config")
+    rules = fromRevision(rules, "--rules")
+    ignoreFile = fromRevision(ignoreFile, "--ignore-file")
+    baseline = fromRevision(baseline, "--baseline")
+    for changed in snapshot.differences(among: SettingsSnapshot.defaultNames + named) {
+      warnings.append("\(changed) differs from \(revision)'s, which is used (--settings-from): the change takes effect once merged")
+    }
+  }
+}
