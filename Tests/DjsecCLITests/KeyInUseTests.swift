@@ -6,8 +6,10 @@ import XCTest
 /// after a rotation it is a fallback Django still accepts (high); once no
 /// fallback is kept it is an old key (low). Run on a real startproject.
 final class KeyInUseTests: XCTestCase {
-  private func severity(_ project: URL, path: String) throws -> (severity: String?, description: String?, status: Int32) {
-    let r = try CLI.djsec(["scan", project.path, "--format", "json"])
+  private func severity(_ project: URL, path: String, _ extra: [String] = []) throws -> (
+    severity: String?, description: String?, status: Int32
+  ) {
+    let r = try CLI.djsec(["scan", project.path, "--format", "json"] + extra)
     let doc = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
     let found = (doc?["findings"] as? [[String: Any]] ?? []).first { $0["path"] as? String == path }
     return (found?["severity"] as? String, found?["description"] as? String, r.status)
@@ -48,6 +50,10 @@ final class KeyInUseTests: XCTestCase {
     let old = try severity(project, path: "demo/local_settings.py")
     XCTAssertEqual(old.severity, "low", old.description ?? "")
     XCTAssertTrue(old.description?.contains("an old key") == true)
+    // With --settings-from (a pull request in CI) the stores are the pull
+    // request's own, one of them perhaps deleted by it: never lowered.
+    let trusted = try severity(project, path: "demo/local_settings.py", ["--settings-from", "HEAD"])
+    XCTAssertNotEqual(trusted.severity, "low", trusted.description ?? "")
 
     // Without the private key, only local_settings.py is known: a key it
     // does not hold keeps its severity (production's store may hold it).

@@ -67,3 +67,57 @@ final class SettingsFromTests: XCTestCase {
     XCTAssertTrue(unknown.stderr.contains("unknown revision no-such-branch"), unknown.stderr)
   }
 }
+
+extension SettingsFromTests {
+  /// A key first committed at a path the rules skip (a lock file), then moved
+  /// to settings.py: a range scan reads it, as a full scan does.
+  func testARangeReadsABlobFirstCommittedAtAnIgnoredPath() throws {
+    let repo = try GitFixture("range-ignored-first")
+    try repo.commit("base", files: ["README.md": "hi\n"])
+    let base = try repo.git("rev-parse", "HEAD")
+    let key = SecretGenerator.make("django_key")!
+    try repo.commit("lock", files: ["poetry.lock": "SECRET_KEY = '\(key)'\n"])
+    try repo.git("mv", "poetry.lock", "settings.py")
+    try repo.commit("settings")
+    let range = try scan(repo, ["--range", "\(base)..HEAD", "--settings-from", base])
+    XCTAssertEqual(range.status, 1, range.stderr)
+    XCTAssertEqual(range.findings.map { $0["path"] as? String }, ["settings.py"])
+  }
+
+  /// A gitleaks file at the base extends another by a path from the
+  /// repository's top (as gitleaks reads it); the pull request rewrites that
+  /// other file, or swaps the named file for a link: the base's are read.
+  func testGitleaksFilesAndLinksComeFromTheBase() throws {
+    let repo = try GitFixture("settings-from-gitleaks")
+    let rule = "[[rules]]\nid = \"acme-token\"\ndescription = \"Acme token\"\nregex = '''acme_[0-9a-f]{32}'''\n"
+    try repo.commit(
+      "base",
+      files: [
+        ".github/gitleaks.toml": "[extend]\npath = \".github/gitleaks-base.toml\"\n",
+        ".github/gitleaks-base.toml": rule,
+        "pyproject.toml": "[project]\nname = \"demo\"\n",
+      ])
+    let base = try repo.git("rev-parse", "HEAD")
+    let token = "acme_" + SecretGenerator.make("uuid")!.replacingOccurrences(of: "-", with: "")
+    try repo.commit(
+      "token and a looser rule file",
+      files: [
+        "app/client.py": "TOKEN = '\(token)'\n", ".github/gitleaks-base.toml": rule + "[allowlist]\npaths = ['''.*''']\n",
+      ])
+    let args = ["--range", "\(base)..HEAD", "--gitleaks-config", ".github/gitleaks.toml"]
+    XCTAssertEqual(try scan(repo, args).status, 0, "the checkout's allow list silences it")
+    let trusted = try scan(repo, args + ["--settings-from", base])
+    XCTAssertEqual(trusted.status, 1, trusted.stderr)
+    XCTAssertEqual(trusted.findings.first?["rule"] as? String, "acme-token")
+    XCTAssertTrue(trusted.stderr.contains(".github/gitleaks-base.toml differs from \(base)'s"), trusted.stderr)
+
+    // The named file becomes a link to a harmless one the base has.
+    try FileManager.default.removeItem(at: repo.root.appendingPathComponent(".github/gitleaks.toml"))
+    try FileManager.default.createSymbolicLink(
+      atPath: repo.root.appendingPathComponent(".github/gitleaks.toml").path, withDestinationPath: "../pyproject.toml")
+    try repo.commit("link")
+    let linked = try scan(repo, args + ["--settings-from", base])
+    XCTAssertEqual(linked.status, 1, linked.stderr)
+    XCTAssertEqual(linked.findings.first?["rule"] as? String, "acme-token")
+  }
+}

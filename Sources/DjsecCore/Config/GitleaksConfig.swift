@@ -25,17 +25,18 @@ import Foundation
 extension ScanConfig {
   static let gitleaksDepth = 3
 
-  public static func gitleaks(_ url: URL) throws(ConfigError) -> ScanConfig {
-    try gitleaks(url, chain: [])
+  public static func gitleaks(_ url: URL, startFolder: URL?) throws(ConfigError) -> ScanConfig {
+    try gitleaks(url, chain: [], startFolder: startFolder)
   }
 
-  static func gitleaks(_ url: URL, chain: [String]) throws(ConfigError) -> ScanConfig {
+  static func gitleaks(_ url: URL, chain: [String], startFolder: URL?) throws(ConfigError) -> ScanConfig {
     let here = url.standardizedFileURL.path
     if chain.contains(here) { throw .extendChain(path: here, reason: "[extend] path leads back to this file") }
     if chain.count >= gitleaksDepth { throw .extendChain(path: here, reason: "[extend] chains more than \(gitleaksDepth) files") }
     let table = try readTOML(url)
     var reader = TableReader(table, path: here, name: "the gitleaks file", ignoringCase: true)
     var config = ScanConfig()
+    config.files.append(here)
     _ = try reader.string("title")
     _ = try reader.string("description")
     _ = try reader.string("minVersion")
@@ -61,8 +62,12 @@ extension ScanConfig {
       if let relative = try inner.string("path") {
         var target = URL(fileURLWithPath: relative, relativeTo: url.deletingLastPathComponent()).standardizedFileURL
         // gitleaks reads the path from where it was started; djsec from the file first.
-        if !FileManager.default.fileExists(atPath: target.path) { target = URL(fileURLWithPath: relative).standardizedFileURL }
-        config.merge(try gitleaks(target, chain: chain + [here]))
+        if !FileManager.default.fileExists(atPath: target.path), let startFolder {
+          target =
+            (relative.hasPrefix("/") ? URL(fileURLWithPath: relative) : startFolder.appendingPathComponent(relative))
+            .standardizedFileURL
+        }
+        config.merge(try gitleaks(target, chain: chain + [here], startFolder: startFolder))
       }
       for k in inner.unknown { config.warnings.append("\(here) line \(inner.line(k)): [extend] \(k) is not a gitleaks setting; ignored") }
     }

@@ -40,6 +40,8 @@ public struct ScanConfig: Sendable {
   /// Settings read but not honoured as written (a gitleaks feature djsec
   /// lacks), each naming the file and rule.
   public var warnings: [String] = []
+  /// Every file this configuration was read from (it and the gitleaks files it extends).
+  public var files: [String] = []
   /// Rules written for another tool (gitleaks), by id, with where they are
   /// ("gitleaks.toml line 12: gitleaks rule x"): one Hyperscan refuses is
   /// skipped with a warning, not an error.
@@ -61,10 +63,13 @@ public struct ScanConfig: Sendable {
   public var needsContext: Bool { allowlists.contains { $0.needsContext } }
 
   /// The file at `url`, with the gitleaks files it extends.
-  public static func load(_ url: URL) throws(ConfigError) -> ScanConfig {
+  /// `startFolder`: where a gitleaks `[extend] path` that is not beside its
+  /// file is looked for, as gitleaks does from where it was started (nil: nowhere).
+  public static func load(_ url: URL, startFolder: URL?) throws(ConfigError) -> ScanConfig {
     let table = try readTOML(url)
     var reader = TableReader(table, path: url.path, name: ScanConfig.defaultName)
     var config = ScanConfig()
+    config.files.append(url.standardizedFileURL.path)
     config.failOn = try reader.severity("fail-on")
     config.vendoredPaths = try reader.strings("vendored-paths")
     for id in try reader.strings("disabled-rules") {
@@ -87,7 +92,7 @@ public struct ScanConfig: Sendable {
       var inner = TableReader(extend, path: url.path, name: "[extend]")
       if let relative = try inner.string("path") {
         let target = URL(fileURLWithPath: relative, relativeTo: url.deletingLastPathComponent()).standardizedFileURL
-        config.merge(try gitleaks(target, chain: [url.standardizedFileURL.path]))
+        config.merge(try gitleaks(target, chain: [url.standardizedFileURL.path], startFolder: startFolder))
       }
       try inner.finish()
     }
@@ -203,6 +208,7 @@ public struct ScanConfig: Sendable {
     severities += other.severities
     allowlists += other.allowlists
     warnings += other.warnings
+    files += other.files
   }
 
   private func checkRules(source: String) throws(ConfigError) {

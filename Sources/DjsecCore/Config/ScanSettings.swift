@@ -11,17 +11,19 @@ public struct ScanSettings: Sendable {
   /// What the configuration could not honour as written, for the scan's warnings.
   public var warnings: [String]
 
+  /// `startFolder`: the folder djsec was started in, where gitleaks looks for
+  /// an `[extend] path`; with `--settings-from`, its place among REV's files.
   public static func load(
-    root: URL, config: String?, gitleaksConfig: String?, rules: String?, cache: EngineCache? = nil
+    root: URL, config: String?, gitleaksConfig: String?, rules: String?, startFolder: URL?, cache: EngineCache? = nil
   ) throws -> ScanSettings {
     var loaded = ScanConfig()
     if let config {
-      loaded = try ScanConfig.load(URL(fileURLWithPath: config))
+      loaded = try ScanConfig.load(URL(fileURLWithPath: config), startFolder: startFolder)
     } else {
       let found = root.appendingPathComponent(ScanConfig.defaultName)
-      if FileManager.default.fileExists(atPath: found.path) { loaded = try ScanConfig.load(found) }
+      if FileManager.default.fileExists(atPath: found.path) { loaded = try ScanConfig.load(found, startFolder: startFolder) }
     }
-    if let gitleaksConfig { loaded.merge(try ScanConfig.gitleaks(URL(fileURLWithPath: gitleaksConfig))) }
+    if let gitleaksConfig { loaded.merge(try ScanConfig.gitleaks(URL(fileURLWithPath: gitleaksConfig), startFolder: startFolder)) }
     var file =
       try rules.map { path throws(RuleError) in try RuleSet.merged(URL(fileURLWithPath: path)) } ?? RuleSet.merge(RuleSet.builtInFiles())
     var warnings = try loaded.apply(to: &file)

@@ -31,21 +31,42 @@ public final class SettingsSnapshot: Sendable {
       commit.status == 0
     else { throw .badRevision(revision) }
     let sha = commit.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
-    guard let listing = Subprocess.run("git", ["ls-tree", "-r", "-z", "--name-only", sha], in: repository.path), listing.status == 0
+    // "MODE TYPE ID\tPATH" per file: symlinks (120000) are followed inside REV's tree.
+    guard let listing = Subprocess.run("git", ["ls-tree", "-r", "-z", sha], in: repository.path), listing.status == 0
     else { throw .gitFailed(command: "git ls-tree \(revision)", path: repository.path.path) }
+    var tree: [String: (mode: String, id: String)] = [:]
+    for entry in listing.stdout.split(separator: 0) {
+      guard let tab = entry.firstIndex(of: 9) else { continue }
+      let fields = entry[..<tab].split(separator: 32).map { String(decoding: $0, as: UTF8.self) }
+      guard fields.count == 3, fields[1] == "blob" else { continue }
+      tree[String(decoding: entry[(tab + 1)...], as: UTF8.self)] = (fields[0], fields[2])
+    }
     let wanted = Set(Self.defaultNames + explicit)
-    let names = listing.stdout.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-      .filter { wanted.contains($0) || $0.hasSuffix(".toml") }
+    let names = tree.keys.filter { wanted.contains($0) || $0.hasSuffix(".toml") }
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("djsec-settings-\(UUID().uuidString)")
+    func blob(_ id: String, _ name: String) throws(ScanError) -> Data {
+      guard let r = Subprocess.run("git", ["cat-file", "blob", id], in: repository.path), r.status == 0 else {
+        throw .gitFailed(command: "git cat-file blob \(revision):\(name)", path: repository.path.path)
+      }
+      return r.stdout
+    }
     do {
       try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
       for name in names {
-        guard let blob = Subprocess.run("git", ["cat-file", "blob", "\(sha):\(name)"], in: repository.path), blob.status == 0 else {
-          throw ScanError.gitFailed(command: "git cat-file blob \(revision):\(name)", path: repository.path.path)
+        guard var entry = tree[name] else { continue }
+        var path = name
+        // A link is replaced by what it points to at REV (a few hops at most);
+        // one that leaves the tree or leads nowhere is left out.
+        var hops = 0
+        while entry.mode == "120000", hops < 8 {
+          let target = String(decoding: try blob(entry.id, path), as: UTF8.self)
+          guard let next = Self.resolve(target, from: path), let found = tree[next] else { break }
+          (path, entry, hops) = (next, found, hops + 1)
         }
+        guard entry.mode != "120000" else { continue }
         let file = folder.appendingPathComponent(name)
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try blob.stdout.write(to: file)
+        try blob(entry.id, path).write(to: file)
       }
     } catch {
       try? FileManager.default.removeItem(at: folder)
@@ -53,7 +74,7 @@ public final class SettingsSnapshot: Sendable {
     }
     root = folder
     self.revision = revision
-    repositoryRoot = repository.root.resolvingSymlinksInPath()
+    repositoryRoot = repository.root
   }
 
   deinit { try? FileManager.default.removeItem(at: root) }
@@ -67,18 +88,49 @@ public final class SettingsSnapshot: Sendable {
     return FileManager.default.fileExists(atPath: inSnapshot) ? inSnapshot : nil
   }
 
-  /// `given`'s path inside the repository, or nil when it is outside.
+  /// `given`'s path inside the repository, or nil when it is outside. Worked
+  /// out from the names alone: a symlink in the checkout is the pull
+  /// request's, and must not decide which of REV's files is read.
   public static func relativePath(_ given: String, from folder: URL, repositoryRoot: URL) -> String? {
-    let absolute = URL(fileURLWithPath: given, relativeTo: folder).standardizedFileURL.resolvingSymlinksInPath().path
-    let top = repositoryRoot.resolvingSymlinksInPath().path
+    let absolute = URL(fileURLWithPath: given, relativeTo: folder).standardizedFileURL.path
+    let top = repositoryRoot.standardizedFileURL.path
+    if absolute == top { return "" }
     let prefix = top.hasSuffix("/") ? top : top + "/"
     return absolute.hasPrefix(prefix) ? String(absolute.dropFirst(prefix.count)) : nil
   }
 
+  /// Where a path relative to the folder djsec was started in lands among
+  /// REV's files (gitleaks reads `[extend] path` from there); nil outside the repository.
+  public func startFolder(for folder: URL) -> URL? {
+    Self.relativePath(folder.path, from: folder, repositoryRoot: repositoryRoot).map {
+      $0.isEmpty ? root : root.appendingPathComponent($0)
+    }
+  }
+
+  /// A link's target, as a path in the tree, when it stays inside it.
+  static func resolve(_ target: String, from link: String) -> String? {
+    guard !target.hasPrefix("/") else { return nil }
+    var parts = link.split(separator: "/").dropLast().map(String.init)
+    for part in target.split(separator: "/") {
+      switch part {
+      case ".": continue
+      case "..":
+        guard !parts.isEmpty else { return nil }
+        parts.removeLast()
+      default: parts.append(String(part))
+      }
+    }
+    return parts.joined(separator: "/")
+  }
+
   /// The settings files the checkout has differently from REV (changed,
   /// added or removed), for a warning: they take effect only once merged.
-  public func differences(among relativePaths: [String]) -> [String] {
-    relativePaths.filter { relative in
+  /// `files` may be paths inside the snapshot (what the loaders read).
+  public func differences(among files: [String]) -> [String] {
+    let top = root.standardizedFileURL.path + "/"
+    var seen = Set<String>()
+    let relativePaths = files.map { $0.hasPrefix(top) ? String($0.dropFirst(top.count)) : $0 }.filter { seen.insert($0).inserted }
+    return relativePaths.filter { relative in
       let checkout = FileManager.default.contents(atPath: repositoryRoot.appendingPathComponent(relative).path)
       let trusted = FileManager.default.contents(atPath: root.appendingPathComponent(relative).path)
       return checkout != trusted

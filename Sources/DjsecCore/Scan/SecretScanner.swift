@@ -172,8 +172,11 @@ public final class SecretScanner: Sendable {
       listed = blobs.map(\.id)
       var entries: [GitRepository.ObjectEntry] = []
       for entry in blobs {
-        guard let intro = early.first(entry.id) else { continue }
-        if ruleSet.isIgnored(path: intro.path) {
+        // Skipped only when every path the range put it at is ignored: a key
+        // committed as poetry.lock and then moved to settings.py is read.
+        let paths = early.introductions(entry.id).map(\.path)
+        if paths.isEmpty { continue }
+        if paths.allSatisfy({ ruleSet.isIgnored(path: $0) }) {
           stats.skippedIgnoredPath += 1
           continue
         }

@@ -15,6 +15,8 @@ struct TrustedSettings {
   var ignoreFile: String?
   var baseline: String?
   var warnings: [String] = []
+  /// Where gitleaks' `[extend] path` is looked for when it is not beside its file.
+  var startFolder: URL? = Djsec.currentFolder
 
   init(_ scan: Djsec.Scan, repository: GitRepository?) throws {
     config = scan.config
@@ -39,8 +41,18 @@ struct TrustedSettings {
     rules = fromRevision(rules, "--rules")
     ignoreFile = fromRevision(ignoreFile, "--ignore-file")
     baseline = fromRevision(baseline, "--baseline")
-    for changed in snapshot.differences(among: SettingsSnapshot.defaultNames + named) {
-      warnings.append("\(changed) differs from \(revision)'s, which is used (--settings-from): the change takes effect once merged")
+    startFolder = snapshot.startFolder(for: here)
+    self.named = named
+  }
+
+  private var named: [String] = []
+
+  /// Each settings file the checkout has differently from REV, named once
+  /// the configuration is loaded (so files it extends are named too).
+  func differences(_ config: ScanConfig) -> [String] {
+    guard let snapshot else { return [] }
+    return snapshot.differences(among: SettingsSnapshot.defaultNames + named + config.files).map {
+      "\($0) differs from \(snapshot.revision)'s, which is used (--settings-from): the change takes effect once merged"
     }
   }
 }

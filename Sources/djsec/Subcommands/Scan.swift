@@ -136,7 +136,7 @@ extension Djsec {
       let settingsRoot = trusted.snapshot?.root ?? root
       let settings = try ScanSettings.load(
         root: settingsRoot, config: trusted.config, gitleaksConfig: trusted.gitleaksConfig, rules: trusted.rules,
-        cache: EngineCache(environment: ProcessInfo.processInfo.environment))
+        startFolder: trusted.startFolder, cache: EngineCache(environment: ProcessInfo.processInfo.environment))
       let failOn = self.failOn ?? settings.config.failOn ?? .medium
       var options = ScanOptions()
       options.allObjects = allObjects
@@ -159,9 +159,15 @@ extension Djsec {
       } else {
         result = try scanner.scanFiles((paths.isEmpty ? ["."] : paths).map { URL(fileURLWithPath: $0) }, options: options)
       }
-      result.warnings = trusted.warnings + settings.warnings + result.warnings
+      result.warnings = trusted.warnings + trusted.differences(settings.config) + settings.warnings + result.warnings
       result = try settings.filter(result, root: settingsRoot, ignoreFile: trusted.ignoreFile)
-      if result.findings.contains(where: { KeysInUse.isDjangoKey($0) }) { result = QuietStores.keysInUse(root: root).classify(result) }
+      if result.findings.contains(where: { KeysInUse.isDjangoKey($0) }) {
+        var keys = QuietStores.keysInUse(root: root)
+        // The stores in a pull request's checkout are its author's: one taken
+        // out would make a key look old (low). Raised, never lowered.
+        if trusted.snapshot != nil { keys.knowsEveryKey = false }
+        result = keys.classify(result)
+      }
       if let writeBaseline {
         let written = Baseline(result.findings)
         try AtomicFile.write(written.encoded(), to: URL(fileURLWithPath: writeBaseline), mode: 0o644)
