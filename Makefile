@@ -97,7 +97,9 @@ dist: release
 # dist/djsec-VERSION-py3-none-manylinux_X_Y_ARCH.whl: `pip install` puts the
 # binary in the environment's bin/.
 wheel: release
-	python3 Tests/Tools/wheel.py --binary "$(RELEASE_BIN)" --static-libs $(STATIC)/lib --out $(DIST)
+	$(SWIFT_BUILD) --product generate-manual
+	python3 Tests/Tools/wheel.py --binary "$(RELEASE_BIN)" --static-libs $(STATIC)/lib --out $(DIST) \
+	  --generate-manual "$$($(SWIFT_BUILD) --show-bin-path)/generate-manual"
 
 lint:
 	swift format lint --strict -r Sources Tests Package.swift

@@ -135,6 +135,9 @@ final class ReleasePackageTests: XCTestCase {
     XCTAssertEqual(pip.status, 0, pip.stderr)
     let installed = venv.appendingPathComponent("bin/djsec")
     XCTAssertTrue(FileManager.default.isExecutableFile(atPath: installed.path), "pip put djsec in the virtualenv's bin/")
+    for file in ["share/man/man1/djsec.1", "share/bash-completion/completions/djsec", "share/zsh/site-functions/_djsec"] {
+      XCTAssertTrue(FileManager.default.fileExists(atPath: venv.appendingPathComponent(file).path), "\(file) in the virtualenv")
+    }
 
     let project = work.appendingPathComponent("demo")
     try CLI.git(["init", "-q", "-b", "main"], in: project)

@@ -4,7 +4,7 @@ release binary, its shell completions, a man page generated from the argument
 parser, LICENSE, README.md and the licences of what is linked in, plus
 dist/SHA256SUMS. The same commit gives the same bytes (sorted members, the
 commit's time, no owner names, gzip without a timestamp)."""
-import gzip, io, os, subprocess, sys, tarfile, tempfile
+import gzip, io, os, sys, tarfile, tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import release_binary as rb
@@ -18,14 +18,10 @@ def build(args):
         binary = os.path.join(work, "djsec")
         rb.stripped_copy(args.binary, binary)
         members = [("djsec", open(binary, "rb").read(), 0o755)]
-        for shell, file in [("bash", "completions/djsec.bash"), ("zsh", "completions/_djsec"), ("fish", "completions/djsec.fish")]:
-            script = subprocess.run([binary, "--generate-completion-script", shell], capture_output=True, check=True).stdout
-            members.append((file, script, 0o644))
-        # The argument parser's own manual generator reads the binary's
-        # --experimental-dump-help, so the page says what this binary takes.
-        day = subprocess.run(["date", "-u", "-d", f"@{mtime}", "+%Y-%m-%d"], capture_output=True, text=True, check=True).stdout.strip()
-        subprocess.run([args.generate_manual, binary, "--date", day, "--output-directory", work], check=True)
-        members.append(("man/djsec.1", open(os.path.join(work, "djsec.1"), "rb").read(), 0o644))
+        scripts = rb.completions(binary)
+        members += [("completions/djsec.bash", scripts["bash"], 0o644), ("completions/_djsec", scripts["zsh"], 0o644),
+                    ("completions/djsec.fish", scripts["fish"], 0o644)]
+        members.append(("man/djsec.1", rb.man_page(binary, args.generate_manual, work), 0o644))
         for file in ["LICENSE", "README.md"]:
             members.append((file, open(os.path.join(rb.ROOT, file), "rb").read(), 0o644))
         for lib, text in rb.notices(args.static_libs, args.binary):

@@ -6,7 +6,7 @@ stripped copy, and the licences of what is linked into it.
 Imported by dist.py and wheel.py; run alone it checks a binary:
     python3 Tests/Tools/release_binary.py check .build/release/djsec
 """
-import os, re, shutil, subprocess, sys
+import os, re, shutil, subprocess, sys, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -55,6 +55,19 @@ def stripped_copy(binary, dest):
     shutil.copyfile(binary, dest)
     subprocess.run(["strip", "--strip-debug", "--strip-unneeded", dest], check=True)
     os.chmod(dest, 0o755)
+
+def completions(binary):
+    """{shell: script} from the binary's own argument parser."""
+    return {shell: subprocess.run([binary, "--generate-completion-script", shell], capture_output=True, check=True).stdout
+            for shell in ("bash", "zsh", "fish")}
+
+def man_page(binary, generate_manual, work):
+    """djsec.1 from swift-argument-parser's own manual generator, which reads
+    the binary's --experimental-dump-help: the page says what this binary
+    takes. Dated by the commit, so the same commit gives the same page."""
+    day = time.strftime("%Y-%m-%d", time.gmtime(source_date()))
+    subprocess.run([generate_manual, binary, "--date", day, "--output-directory", work], check=True)
+    return open(os.path.join(work, "djsec.1"), "rb").read()
 
 def _owning_package(path):
     out = subprocess.run(["dpkg", "-S", os.path.realpath(path)], capture_output=True, text=True)

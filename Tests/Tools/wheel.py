@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """`make wheel`: dist/djsec-VERSION-py3-none-manylinux_X_Y_ARCH.whl, a
-platform wheel whose only payload is the static release binary, installed by
-pip straight into the environment's bin/ as `djsec` (the wheel's .data/scripts
+platform wheel whose payload is the static release binary, installed by
+pip straight into the environment's bin/ as `djsec` (with its man page and
+shell completions under the environment's share/) (the wheel's .data/scripts
 folder, as ruff's wheels do: no Python starts in front of every hook run).
 
 The manylinux tag is the glibc the binary needs, read from the binary
@@ -34,7 +35,14 @@ def build(args):
     with tempfile.TemporaryDirectory() as work:
         binary = os.path.join(work, "djsec")
         rb.stripped_copy(args.binary, binary)
-        files = [(f"djsec-{version}.data/scripts/djsec", open(binary, "rb").read(), 0o755)]
+        data = f"djsec-{version}.data"
+        files = [(f"{data}/scripts/djsec", open(binary, "rb").read(), 0o755)]
+        # .data/data/ lands in the environment's own prefix: man pages and completions where tools look.
+        scripts = rb.completions(binary)
+        files += [(f"{data}/data/share/man/man1/djsec.1", rb.man_page(binary, args.generate_manual, work), 0o644),
+                  (f"{data}/data/share/bash-completion/completions/djsec", scripts["bash"], 0o644),
+                  (f"{data}/data/share/zsh/site-functions/_djsec", scripts["zsh"], 0o644),
+                  (f"{data}/data/share/fish/vendor_completions.d/djsec.fish", scripts["fish"], 0o644)]
     files += [(f"{info}/METADATA", metadata.encode(), 0o644), (f"{info}/WHEEL", wheel.encode(), 0o644),
               (f"{info}/LICENSE", open(os.path.join(rb.ROOT, "LICENSE"), "rb").read(), 0o644)]
     files += [(f"{info}/licenses/{lib}", text.encode(), 0o644) for lib, text in rb.notices(args.static_libs, args.binary)]
@@ -57,4 +65,4 @@ def build(args):
     print(f"{path}: installs `djsec` into a virtualenv's bin/ on Linux {arch} with glibc {major}.{minor} or newer")
 
 if __name__ == "__main__":
-    rb.command_line(build, __doc__)
+    rb.command_line(build, __doc__, "--generate-manual")
