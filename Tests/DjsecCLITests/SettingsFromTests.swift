@@ -62,6 +62,14 @@ final class SettingsFromTests: XCTestCase {
     XCTAssertFalse(history.findings.contains { $0["path"] as? String == "fixtures/payments.json" }, "\(history.findings)")
     XCTAssertTrue(history.findings.contains { $0["path"] as? String == "mysite/prod.py" })
 
+    // A mistake in the base's file is named as git names it, not by a temporary copy.
+    try repo.git("checkout", "-q", "main")
+    try repo.commit("typo", files: [".djsec.toml": "fail-on = \"sometimes\"\n"])
+    let broken = try CLI.run(CLI.binary, ["scan", "--settings-from", "main"], in: repo.root)
+    XCTAssertEqual(broken.status, 2, broken.stderr)
+    XCTAssertTrue(broken.stderr.contains("main:.djsec.toml"), broken.stderr)
+    XCTAssertFalse(broken.stderr.contains("djsec-settings-"), broken.stderr)
+
     let unknown = try CLI.run(CLI.binary, ["scan", "--settings-from", "no-such-branch"], in: repo.root)
     XCTAssertEqual(unknown.status, 2)
     XCTAssertTrue(unknown.stderr.contains("unknown revision no-such-branch"), unknown.stderr)

@@ -137,3 +137,27 @@ public final class SettingsSnapshot: Sendable {
     }
   }
 }
+
+extension SettingsSnapshot {
+  /// `text` with the snapshot's temporary paths written as `REV:path`, the
+  /// way git names a file at a revision (for warnings and errors).
+  public func naming(_ text: String) -> String {
+    text.replacingOccurrences(of: root.standardizedFileURL.path + "/", with: "\(revision):")
+  }
+}
+
+/// An error about a settings file read from REV, naming it `REV:path`
+/// instead of by its temporary copy.
+public struct SettingsFromError: DjsecError {
+  public let inner: any DjsecError
+  public let snapshot: SettingsSnapshot
+
+  public init(_ inner: any DjsecError, snapshot: SettingsSnapshot) {
+    self.inner = inner
+    self.snapshot = snapshot
+  }
+
+  public var message: String { snapshot.naming(inner.message) }
+  public var hint: String? { inner.hint.map(snapshot.naming) }
+  public var exitCode: Int32 { inner.exitCode }
+}

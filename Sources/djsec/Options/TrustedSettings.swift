@@ -47,6 +47,21 @@ struct TrustedSettings {
 
   private var named: [String] = []
 
+  /// Runs `body` (loading a settings file), naming a file read from REV as
+  /// `REV:path` in its error rather than by its temporary copy.
+  func reading<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let error as any DjsecError {
+      guard let snapshot else { throw error }
+      throw SettingsFromError(error, snapshot: snapshot)
+    }
+  }
+
+  /// The configuration's warnings, files from REV named `REV:path`.
+  func naming(_ warnings: [String]) -> [String] {
+    guard let snapshot else { return warnings }
+    return warnings.map(snapshot.naming)
+  }
+
   /// Each settings file the checkout has differently from REV, named once
   /// the configuration is loaded (so files it extends are named too).
   func differences(_ config: ScanConfig) -> [String] {

@@ -132,11 +132,15 @@ extension Djsec {
       let root = repository?.root ?? URL(fileURLWithPath: noGit ? "." : (paths.first ?? "."))
       let trusted = try TrustedSettings(self, repository: repository)
       // Read before the scan: a wrong file fails at once, not after it.
-      let known = try trusted.baseline.map { path throws(BaselineError) in try Baseline.load(URL(fileURLWithPath: path)) }
+      let known = try trusted.reading {
+        try trusted.baseline.map { path throws(BaselineError) in try Baseline.load(URL(fileURLWithPath: path)) }
+      }
       let settingsRoot = trusted.snapshot?.root ?? root
-      let settings = try ScanSettings.load(
-        root: settingsRoot, config: trusted.config, gitleaksConfig: trusted.gitleaksConfig, rules: trusted.rules,
-        startFolder: trusted.startFolder, cache: EngineCache(environment: ProcessInfo.processInfo.environment))
+      let settings = try trusted.reading {
+        try ScanSettings.load(
+          root: settingsRoot, config: trusted.config, gitleaksConfig: trusted.gitleaksConfig, rules: trusted.rules,
+          startFolder: trusted.startFolder, cache: EngineCache(environment: ProcessInfo.processInfo.environment))
+      }
       let failOn = self.failOn ?? settings.config.failOn ?? .medium
       var options = ScanOptions()
       options.allObjects = allObjects
@@ -159,8 +163,9 @@ extension Djsec {
       } else {
         result = try scanner.scanFiles((paths.isEmpty ? ["."] : paths).map { URL(fileURLWithPath: $0) }, options: options)
       }
-      result.warnings = trusted.warnings + trusted.differences(settings.config) + settings.warnings + result.warnings
-      result = try settings.filter(result, root: settingsRoot, ignoreFile: trusted.ignoreFile)
+      result.warnings = trusted.warnings + trusted.differences(settings.config) + trusted.naming(settings.warnings) + result.warnings
+      let scanned = result
+      result = try trusted.reading { try settings.filter(scanned, root: settingsRoot, ignoreFile: trusted.ignoreFile) }
       if result.findings.contains(where: { KeysInUse.isDjangoKey($0) }) {
         var keys = QuietStores.keysInUse(root: root)
         // The stores in a pull request's checkout are its author's: one taken
