@@ -34,7 +34,7 @@ STATIC := $(SCRATCH)/static
 DIST ?= dist
 DEMO_DIR ?= $(shell mktemp -d -t djsec-demo-XXXXXX 2>/dev/null || echo /tmp/djsec-demo)
 
-.PHONY: all deps venv embed buildinfo build release dist wheel test test-vectorscan lint format demo install uninstall completions clean bench fuzz rules-doc golden
+.PHONY: all deps venv embed buildinfo build release dist wheel manual-tool test test-vectorscan lint format demo install uninstall completions clean bench fuzz rules-doc golden
 
 all: build
 
@@ -89,17 +89,19 @@ release: deps buildinfo
 
 # dist/djsec-VERSION-linux-ARCH.tar.gz (binary, completions, man page,
 # LICENSE, README, the linked libraries' licences) and dist/SHA256SUMS.
-dist: release
-	$(SWIFT_BUILD) --product generate-manual
-	python3 Tests/Tools/dist.py --binary "$(RELEASE_BIN)" --static-libs $(STATIC)/lib \
-	  --generate-manual "$$($(SWIFT_BUILD) --show-bin-path)/generate-manual" --out $(DIST)
+dist: release manual-tool
+	python3 Tests/Tools/dist.py $(PACKAGE_ARGS)
 
 # dist/djsec-VERSION-py3-none-manylinux_X_Y_ARCH.whl: `pip install` puts the
 # binary in the environment's bin/.
-wheel: release
-	$(SWIFT_BUILD) --product generate-manual
-	python3 Tests/Tools/wheel.py --binary "$(RELEASE_BIN)" --static-libs $(STATIC)/lib --out $(DIST) \
-	  --generate-manual "$$($(SWIFT_BUILD) --show-bin-path)/generate-manual"
+wheel: release manual-tool
+	python3 Tests/Tools/wheel.py $(PACKAGE_ARGS)
+
+# swift-argument-parser's man page generator, which both packages run on the binary.
+manual-tool:
+	@$(SWIFT_BUILD) --product generate-manual >/dev/null
+PACKAGE_ARGS = --binary "$(RELEASE_BIN)" --static-libs $(STATIC)/lib --out $(DIST) \
+  --generate-manual "$$($(SWIFT_BUILD) --show-bin-path)/generate-manual"
 
 lint:
 	swift format lint --strict -r Sources Tests Package.swift

@@ -51,6 +51,9 @@ final class GitHubActionTests: XCTestCase {
     )
   }
 
+  /// The github context of a push, the action used from a local path (no action repository).
+  static var push: [String: Any] { ["event_name": "push", "action_repository": ""] }
+
   static func runAction(
     in workspace: URL, inputs: [String: String], github: [String: Any], environment: [String: String] = [:]
   ) throws -> Outcome {
@@ -79,7 +82,7 @@ final class GitHubActionTests: XCTestCase {
     try repo.commit("clean", files: ["README.md": "hi\n"])
 
     let run = try Self.runAction(
-      in: repo.root, inputs: ["release-url": server.url], github: ["event_name": "push", "action_repository": "", "action_ref": ""])
+      in: repo.root, inputs: ["release-url": server.url], github: Self.push)
     defer { try? FileManager.default.removeItem(atPath: run.runnerTemp) }
     XCTAssertEqual(run.outcome("Install djsec"), "success", run.log)
     XCTAssertTrue(run.log.contains("djsec 0."), "the installed djsec answered --version: \(run.log)")
@@ -111,7 +114,7 @@ final class GitHubActionTests: XCTestCase {
     func run(head: String) throws -> Outcome {
       let pullRequest = ["base": ["sha": base], "head": ["sha": head]]
       let github: [String: Any] = [
-        "event_name": "pull_request", "action_repository": "", "action_ref": "", "event": ["pull_request": pullRequest],
+        "event_name": "pull_request", "action_repository": "", "event": ["pull_request": pullRequest],
       ]
       return try Self.runAction(in: repo.root, inputs: ["release-url": server.url], github: github)
     }
@@ -148,7 +151,7 @@ final class GitHubActionTests: XCTestCase {
     let repo = try GitFixture("action-forged")
     try repo.commit("clean", files: ["README.md": "hi\n"])
     let run = try Self.runAction(
-      in: repo.root, inputs: ["release-url": server.url], github: ["event_name": "push", "action_repository": "", "action_ref": ""])
+      in: repo.root, inputs: ["release-url": server.url], github: Self.push)
     defer { try? FileManager.default.removeItem(atPath: run.runnerTemp) }
     XCTAssertEqual(run.outcome("Install djsec"), "failure")
     XCTAssertTrue(run.log.contains("does not match its SHA-256"), run.log)
@@ -168,7 +171,7 @@ final class GitHubActionTests: XCTestCase {
     let sum = try CLI.run(URL(fileURLWithPath: "/usr/bin/sha256sum"), [tarball.lastPathComponent], in: forged)
     try sum.stdout.write(to: forged.appendingPathComponent("SHA256SUMS"), atomically: true, encoding: .utf8)
     let link = try Self.runAction(
-      in: repo.root, inputs: ["release-url": server.url], github: ["event_name": "push", "action_repository": "", "action_ref": ""])
+      in: repo.root, inputs: ["release-url": server.url], github: Self.push)
     defer { try? FileManager.default.removeItem(atPath: link.runnerTemp) }
     XCTAssertEqual(link.outcome("Install djsec"), "failure")
     XCTAssertTrue(link.log.contains("holds no djsec program"), link.log)
@@ -191,7 +194,7 @@ final class GitHubActionTests: XCTestCase {
     let repo = try GitFixture("action-pip")
     try repo.commit("one", files: ["README.md": "hi\n"])
     try repo.commit("two", files: ["README.md": "hi again\n"])
-    let push = ["event_name": "push", "action_repository": "", "action_ref": ""]
+    let push = Self.push
     let fromRelease = try Self.runAction(
       in: repo.root, inputs: ["install": "wheel", "sarif": "false", "release-url": server.url], github: push)
     defer { try? FileManager.default.removeItem(atPath: fromRelease.runnerTemp) }

@@ -4,28 +4,21 @@ release binary, its shell completions, a man page generated from the argument
 parser, LICENSE, README.md and the licences of what is linked in, plus
 dist/SHA256SUMS. The same commit gives the same bytes (sorted members, the
 commit's time, no owner names, gzip without a timestamp)."""
-import gzip, io, os, sys, tarfile, tempfile
+import gzip, io, os, sys, tarfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import release_binary as rb
 
-def build(args):
-    rb.check_static(args.binary)
-    version, arch = rb.version(args.binary), rb.machine()
-    name = f"djsec-{version}-linux-{arch}"
+def build(args, payload):
+    name = f"djsec-{payload.version}-linux-{payload.arch}"
     mtime = rb.source_date()
-    with tempfile.TemporaryDirectory() as work:
-        binary = os.path.join(work, "djsec")
-        rb.stripped_copy(args.binary, binary)
-        members = [("djsec", open(binary, "rb").read(), 0o755)]
-        scripts = rb.completions(binary)
-        members += [("completions/djsec.bash", scripts["bash"], 0o644), ("completions/_djsec", scripts["zsh"], 0o644),
-                    ("completions/djsec.fish", scripts["fish"], 0o644)]
-        members.append(("man/djsec.1", rb.man_page(binary, args.generate_manual, work), 0o644))
-        for file in ["LICENSE", "README.md"]:
-            members.append((file, open(os.path.join(rb.ROOT, file), "rb").read(), 0o644))
-        for lib, text in rb.notices(args.static_libs, args.binary):
-            members.append((f"licenses/{lib}", text.encode(), 0o644))
+    scripts = payload.completions
+    members = [("djsec", payload.binary, 0o755), ("completions/djsec.bash", scripts["bash"], 0o644),
+               ("completions/_djsec", scripts["zsh"], 0o644), ("completions/djsec.fish", scripts["fish"], 0o644),
+               ("man/djsec.1", payload.man_page, 0o644)]
+    for file in ["LICENSE", "README.md"]:
+        members.append((file, open(os.path.join(rb.ROOT, file), "rb").read(), 0o644))
+    members += [(f"licenses/{lib}", text.encode(), 0o644) for lib, text in payload.notices]
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, f"{name}.tar.gz")
     raw = io.BytesIO()
@@ -45,7 +38,7 @@ def build(args):
         gz.write(raw.getvalue())
     os.replace(path + ".new", path)
     rb.checksums(args.out)
-    print(f"{path}: djsec {version} for Linux {arch}, glibc {'.'.join(map(str, rb.glibc_floor(args.binary)))} or newer")
+    print(f"{path}: djsec {payload.version} for Linux {payload.arch}, glibc {payload.glibc[0]}.{payload.glibc[1]} or newer")
 
 if __name__ == "__main__":
-    rb.command_line(build, __doc__, "--generate-manual")
+    rb.command_line(build, __doc__)

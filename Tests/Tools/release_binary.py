@@ -40,10 +40,10 @@ def glibc_floor(binary):
         raise ReleaseError(f"{binary} names no glibc symbol version; is it a Linux executable?")
     return max(versions)[:2]
 
-def version(binary):
-    """`0.1.0` from `djsec --version` (`0.1.0 (commit …; libsodium …)`)."""
-    out = subprocess.run([binary, "--version"], capture_output=True, text=True, check=True, env={"PATH": "/usr/bin:/bin"}).stdout
-    return out.split()[0]
+def version_line(binary):
+    """`djsec --version`: `0.1.0 (commit …; libsodium …, Hyperscan …)`."""
+    return subprocess.run([binary, "--version"], capture_output=True, text=True, check=True,
+                          env={"PATH": "/usr/bin:/bin"}).stdout.strip()
 
 def machine():
     arch = os.uname().machine
@@ -123,22 +123,38 @@ def checksums(folder):
         f.writelines(lines)
     os.replace(os.path.join(folder, "SHA256SUMS.new"), os.path.join(folder, "SHA256SUMS"))
 
-def command_line(build, doc, *more):
-    """dist.py's and wheel.py's shared command line: --binary, --static-libs,
-    --out and `more` required options; a ReleaseError is one line and exit 1."""
-    import argparse
+class Payload:
+    """What the tarball and the wheel both carry, made once per package from
+    the release binary: it is checked, stripped, and asked for its version,
+    completions and man page; the licences come with it."""
+
+    def __init__(self, args, work):
+        check_static(args.binary)
+        said = version_line(args.binary)
+        # A release must name the commit it was built from: a -dirty build cannot be tied to one.
+        if "-dirty" in said:
+            print(f"warning: {said}: built from a work tree with uncommitted changes; not for a release", file=sys.stderr)
+        self.version, self.arch, self.glibc = said.split()[0], machine(), glibc_floor(args.binary)
+        stripped = os.path.join(work, "djsec")
+        stripped_copy(args.binary, stripped)
+        self.binary = open(stripped, "rb").read()
+        self.completions = completions(stripped)
+        self.man_page = man_page(stripped, args.generate_manual, work)
+        self.notices = notices(args.static_libs, args.binary)
+
+def command_line(build, doc):
+    """dist.py's and wheel.py's shared command line: `build(args, payload)`
+    with --binary, --static-libs, --generate-manual and --out; a ReleaseError
+    is one line and exit 1."""
+    import argparse, tempfile
     p = argparse.ArgumentParser(description=doc)
-    for option in ("--binary", "--static-libs") + more:
+    for option in ("--binary", "--static-libs", "--generate-manual"):
         p.add_argument(option, required=True)
     p.add_argument("--out", default="dist")
     args = p.parse_args()
     try:
-        # A release must name the commit it was built from: a -dirty build cannot be tied to one.
-        said = subprocess.run([args.binary, "--version"], capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"}).stdout
-        if "-dirty" in said:
-            print(f"warning: {said.strip()}: built from a work tree with uncommitted changes; not for a release",
-                  file=sys.stderr)
-        build(args)
+        with tempfile.TemporaryDirectory() as work:
+            build(args, Payload(args, work))
     except ReleaseError as e:
         sys.exit(f"error: {e}")
 

@@ -8,7 +8,7 @@ folder, as ruff's wheels do: no Python starts in front of every hook run).
 The manylinux tag is the glibc the binary needs, read from the binary
 (release_binary.glibc_floor), so pip refuses the wheel on a system too old to
 run it instead of installing a binary that cannot start."""
-import base64, hashlib, os, sys, tempfile, zipfile
+import base64, hashlib, os, sys, time, zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import release_binary as rb
@@ -18,10 +18,9 @@ SUMMARY = "Keep a Django project's secrets out of harm's way: SECRET_KEY bootstr
 def record_hash(data):
     return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
 
-def build(args):
-    rb.check_static(args.binary)
-    version, arch = rb.version(args.binary), rb.machine()
-    major, minor = rb.glibc_floor(args.binary)
+def build(args, payload):
+    version, arch = payload.version, payload.arch
+    major, minor = payload.glibc
     tag = f"py3-none-manylinux_{major}_{minor}_{arch}"
     info = f"djsec-{version}.dist-info"
     readme = open(os.path.join(rb.ROOT, "README.md"), encoding="utf-8").read()
@@ -32,26 +31,21 @@ def build(args):
         "Classifier: License :: OSI Approved :: MIT License", "Classifier: Operating System :: POSIX :: Linux",
         "Classifier: Topic :: Security", "Description-Content-Type: text/markdown", "", readme])
     wheel = f"Wheel-Version: 1.0\nGenerator: djsec Tests/Tools/wheel.py\nRoot-Is-Purelib: false\nTag: {tag}\n"
-    with tempfile.TemporaryDirectory() as work:
-        binary = os.path.join(work, "djsec")
-        rb.stripped_copy(args.binary, binary)
-        data = f"djsec-{version}.data"
-        files = [(f"{data}/scripts/djsec", open(binary, "rb").read(), 0o755)]
-        # .data/data/ lands in the environment's own prefix: man pages and completions where tools look.
-        scripts = rb.completions(binary)
-        files += [(f"{data}/data/share/man/man1/djsec.1", rb.man_page(binary, args.generate_manual, work), 0o644),
-                  (f"{data}/data/share/bash-completion/completions/djsec", scripts["bash"], 0o644),
-                  (f"{data}/data/share/zsh/site-functions/_djsec", scripts["zsh"], 0o644),
-                  (f"{data}/data/share/fish/vendor_completions.d/djsec.fish", scripts["fish"], 0o644)]
+    folder, scripts = f"djsec-{version}.data", payload.completions
+    # .data/scripts/ is the environment's bin/; .data/data/ its prefix, where man pages and completions are looked for.
+    files = [(f"{folder}/scripts/djsec", payload.binary, 0o755),
+             (f"{folder}/data/share/man/man1/djsec.1", payload.man_page, 0o644),
+             (f"{folder}/data/share/bash-completion/completions/djsec", scripts["bash"], 0o644),
+             (f"{folder}/data/share/zsh/site-functions/_djsec", scripts["zsh"], 0o644),
+             (f"{folder}/data/share/fish/vendor_completions.d/djsec.fish", scripts["fish"], 0o644)]
     files += [(f"{info}/METADATA", metadata.encode(), 0o644), (f"{info}/WHEEL", wheel.encode(), 0o644),
               (f"{info}/LICENSE", open(os.path.join(rb.ROOT, "LICENSE"), "rb").read(), 0o644)]
-    files += [(f"{info}/licenses/{lib}", text.encode(), 0o644) for lib, text in rb.notices(args.static_libs, args.binary)]
+    files += [(f"{info}/licenses/{lib}", text.encode(), 0o644) for lib, text in payload.notices]
     record = "".join(f"{path},{record_hash(data)},{len(data)}\n" for path, data, _ in files) + f"{info}/RECORD,,\n"
     files.append((f"{info}/RECORD", record.encode(), 0o644))
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, f"djsec-{version}-{tag}.whl")
     stamp = max(rb.source_date(), 315532800)  # zip cannot say a time before 1980
-    import time
     date = time.gmtime(stamp)[:6]
     with zipfile.ZipFile(path + ".new", "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name, data, mode in files:
@@ -65,4 +59,4 @@ def build(args):
     print(f"{path}: installs `djsec` into a virtualenv's bin/ on Linux {arch} with glibc {major}.{minor} or newer")
 
 if __name__ == "__main__":
-    rb.command_line(build, __doc__, "--generate-manual")
+    rb.command_line(build, __doc__)

@@ -17,6 +17,11 @@ public struct AuditOptions: Sendable {
   public var flake8: URL?
 
   public init() {}
+
+  /// A file of the host, under `--root`.
+  public func hostFile(_ path: String) -> URL {
+    hostRoot.appendingPathComponent(String(path.drop { $0 == "/" }))
+  }
 }
 
 /// The state of one environment's store, as the CLI found it (opening a
@@ -49,6 +54,10 @@ public struct AuditContext: Sendable {
   /// The settings of each environment rendered on this machine (its
   /// settings module and the file it renders to).
   public var environments: [(name: String, settings: SettingsValues)] = []
+  /// The web servers' served folders (nil: no configuration), read once for both layout checks.
+  private(set) var served: ServedFolders?
+  /// The host the host checks read, opened once for all three.
+  private(set) var host: Result<DebianHost, DebianHost.Reason> = .failure(.init("not read"))
 
   /// The settings the settings checks judge, each with the label its
   /// findings carry: each environment rendered here (labelled when there are
@@ -72,19 +81,15 @@ public struct AuditContext: Sendable {
     self.stores = stores
     self.keys = keys
     self.options = options
+    served = ServedFolders.read(self)
+    host = DebianHost.open(options)
   }
 
   /// `url` relative to the project root when inside it, for messages.
-  public func relative(_ url: URL) -> String {
-    let path = url.standardizedFileURL.path
-    let prefix = root.standardizedFileURL.path + "/"
-    return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
-  }
+  public func relative(_ url: URL) -> String { relativePath(url, from: root) }
 
   /// A file of the host, under `--root`.
-  public func hostFile(_ path: String) -> URL {
-    options.hostRoot.appendingPathComponent(String(path.drop { $0 == "/" }))
-  }
+  public func hostFile(_ path: String) -> URL { options.hostFile(path) }
 }
 
 /// The settings a project runs with, as far as reading literals tells:

@@ -47,7 +47,6 @@ public struct AuditFinding: Sendable, Equatable {
 /// Every check's outcome, in the order they ran.
 public struct AuditResult: Sendable {
   public var outcomes: [(check: any Check, outcome: CheckOutcome)]
-  public var warnings: [String] = []
 
   public var findings: [AuditFinding] {
     outcomes.flatMap { entry -> [AuditFinding] in

@@ -4,26 +4,28 @@ import Foundation
 /// which system it is (os-release) and which packages dpkg has installed.
 /// Files are read, never programs run (dpkg-query, systemctl), so that a
 /// host's state can be built in a folder and checked from anywhere.
-struct DebianHost {
-  let context: AuditContext
+struct DebianHost: Sendable {
+  let options: AuditOptions
   /// Installed packages by name → the virtual names each provides.
   let packages: [String: Set<String>]
 
   /// `body`'s outcome on this host, or not applicable, saying why, when the
   /// host checks are off or the system is not Debian or Ubuntu.
   static func check(_ c: AuditContext, _ body: (DebianHost) -> CheckOutcome) -> CheckOutcome {
-    switch open(c) {
+    switch c.host {
     case .success(let host): return body(host)
     case .failure(let reason): return .notApplicable(reason.text)
     }
   }
 
-  static func open(_ c: AuditContext) -> Result<DebianHost, Reason> {
-    guard c.options.hostChecks else { return .failure(Reason("host checks are off (--host-checks runs them)")) }
+  /// Read once per audit (AuditContext.host): the three host checks share it.
+  static func open(_ options: AuditOptions) -> Result<DebianHost, Reason> {
+    let c = options
+    guard c.hostChecks else { return .failure(Reason("host checks are off (--host-checks runs them)")) }
     // os-release(5): /etc/os-release, else the vendor's copy it links to.
     let fields = ["/etc/os-release", "/usr/lib/os-release"].lazy.compactMap { Self.read(c.hostFile($0)) }.first
     guard let fields else {
-      return .failure(Reason("no /etc/os-release under \(c.options.hostRoot.path): not a Debian or Ubuntu system"))
+      return .failure(Reason("no /etc/os-release under \(c.hostRoot.path): not a Debian or Ubuntu system"))
     }
     let ids = [fields["ID"] ?? ""] + (fields["ID_LIKE"] ?? "").split(separator: " ").map(String.init)
     guard ids.contains(where: { $0 == "debian" || $0 == "ubuntu" }) else {
@@ -37,7 +39,7 @@ struct DebianHost {
       let provides = (stanza["provides"] ?? "").split(separator: ",").compactMap { $0.split(separator: " ").first.map(String.init) }
       packages[name, default: []].formUnion(provides)
     }
-    return .success(DebianHost(context: c, packages: packages))
+    return .success(DebianHost(options: options, packages: packages))
   }
 
   struct Reason: Error {
@@ -90,7 +92,7 @@ struct DebianHost {
   }
 
   /// `path` (as on the host: /etc/…) read under `--root`.
-  func file(_ path: String) -> URL { context.hostFile(path) }
+  func file(_ path: String) -> URL { options.hostFile(path) }
 
   /// The names in a host folder, sorted as `ls` (C locale) does; empty when it does not exist.
   func names(in folder: String) -> [String] {

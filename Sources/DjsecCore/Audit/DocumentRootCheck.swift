@@ -37,7 +37,7 @@ struct DocumentRootCheck: Check {
   }
 
   func run(_ c: AuditContext) -> CheckOutcome {
-    guard let served = ServedFolders.read(c) else {
+    guard let served = c.served else {
       return .notApplicable("no web server configuration (--nginx, --apache, or /etc/nginx/nginx.conf, /etc/apache2/apache2.conf)")
     }
     let targets = targets(c)

@@ -15,7 +15,7 @@ struct StaticMediaCheck: Check {
       let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : c.root.appendingPathComponent(path)
       return (name, url.standardizedFileURL, entry.file)
     }
-    let served = ServedFolders.read(c)
+    let served = c.served
     guard !roots.isEmpty || served != nil else {
       return .notApplicable("neither STATIC_ROOT nor MEDIA_ROOT is a literal path, and no web server configuration was read")
     }

@@ -27,10 +27,7 @@ public final class SettingsSnapshot: Sendable {
   /// `[extend] path` may name any), and `explicit` (paths relative to the
   /// repository root, from `--config`, `--ignore-file`, `--baseline`, ...).
   public init(_ repository: GitRepository, revision: String, explicit: [String]) throws(ScanError) {
-    guard let commit = Subprocess.run("git", ["rev-parse", "--verify", "--quiet", "\(revision)^{commit}"], in: repository.path),
-      commit.status == 0
-    else { throw .badRevision(revision) }
-    let sha = commit.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+    let sha = try repository.commit(revision)
     // "MODE TYPE ID\tPATH" per file: symlinks (120000) are followed inside REV's tree.
     guard let listing = Subprocess.run("git", ["ls-tree", "-r", "-z", sha], in: repository.path), listing.status == 0
     else { throw .gitFailed(command: "git ls-tree \(revision)", path: repository.path.path) }
@@ -42,35 +39,40 @@ public final class SettingsSnapshot: Sendable {
       tree[String(decoding: entry[(tab + 1)...], as: UTF8.self)] = (fields[0], fields[2])
     }
     let wanted = Set(Self.defaultNames + explicit)
-    let names = tree.keys.filter { wanted.contains($0) || $0.hasSuffix(".toml") }
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("djsec-settings-\(UUID().uuidString)")
-    func blob(_ id: String, _ name: String) throws(ScanError) -> Data {
-      guard let r = Subprocess.run("git", ["cat-file", "blob", id], in: repository.path), r.status == 0 else {
-        throw .gitFailed(command: "git cat-file blob \(revision):\(name)", path: repository.path.path)
-      }
-      return r.stdout
+    // Each wanted name with the file it reads: a link is replaced by what it
+    // points to at REV (a few hops at most); one that leaves the tree or leads
+    // nowhere is left out. Blobs are read through one `git cat-file --batch`
+    // per hop, not one git per file.
+    var reads: [String: (path: String, entry: (mode: String, id: String))] = [:]
+    for (name, entry) in tree where wanted.contains(name) || name.hasSuffix(".toml") { reads[name] = (name, entry) }
+    var contents: [String: Data] = [:]
+    func read(_ ids: [String]) throws(ScanError) {
+      let missing = Array(Set(ids).subtracting(contents.keys))
+      if missing.isEmpty { return }
+      try repository.readBlobs(missing) { id, bytes in contents[id] = Data(bytes) }
     }
+    for _ in 0..<8 {
+      let links = reads.filter { $0.value.entry.mode == "120000" }
+      if links.isEmpty { break }
+      try read(links.map(\.value.entry.id))
+      for (name, link) in links {
+        let target = String(decoding: contents[link.entry.id] ?? Data(), as: UTF8.self)
+        reads[name] = Self.resolve(target, from: link.path).flatMap { next in tree[next].map { (next, $0) } }
+      }
+    }
+    reads = reads.filter { $0.value.entry.mode != "120000" }
+    try read(reads.map(\.value.entry.id))
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("djsec-settings-\(UUID().uuidString)")
     do {
       try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-      for name in names {
-        guard var entry = tree[name] else { continue }
-        var path = name
-        // A link is replaced by what it points to at REV (a few hops at most);
-        // one that leaves the tree or leads nowhere is left out.
-        var hops = 0
-        while entry.mode == "120000", hops < 8 {
-          let target = String(decoding: try blob(entry.id, path), as: UTF8.self)
-          guard let next = Self.resolve(target, from: path), let found = tree[next] else { break }
-          (path, entry, hops) = (next, found, hops + 1)
-        }
-        guard entry.mode != "120000" else { continue }
-        let file = folder.appendingPathComponent(name)
-        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try blob(entry.id, path).write(to: file)
+      for (name, file) in reads {
+        let url = folder.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try (contents[file.entry.id] ?? Data()).write(to: url)
       }
     } catch {
       try? FileManager.default.removeItem(at: folder)
-      throw (error as? ScanError) ?? .unreadable(path: folder.path)
+      throw .unreadable(path: folder.path)
     }
     root = folder
     self.revision = revision

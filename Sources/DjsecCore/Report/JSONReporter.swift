@@ -102,7 +102,8 @@ extension JSONReporter: AuditReporter {
       findings: audit.findings.map {
         AuditItem(check: $0.check, severity: $0.severity.rawValue, message: $0.message, fix: $0.fix, path: $0.path, line: $0.line)
       },
-      warnings: audit.warnings)
+      // The same shape as the scan's report; no check warns today (a problem is a finding).
+      warnings: [])
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     let data = (try? encoder.encode(doc)) ?? Data("{}".utf8)

@@ -61,14 +61,9 @@ public final class RuleSet: Sendable {
     return out
   }
 
-  /// A rules file, or a folder of them (read in name order, so the order of
-  /// the rules, which decides which wins an overlap, is the files' order).
-  /// The rules' examples are left out unless asked for (tests check them).
-  public static func load(_ url: URL, cache: EngineCache? = nil, examples: Bool = false) throws(RuleError) -> RuleSet {
-    try RuleSet(try merged(url, examples: examples), source: url.path, cache: cache)
-  }
-
-  /// The files of `url` as one, in order (before a configuration changes it).
+  /// The files of `url` as one, in order (before a configuration changes it):
+  /// a rules file, or a folder of them read in name order, so the order of the
+  /// rules, which decides which wins an overlap, is the files' order.
   public static func merged(_ url: URL, examples: Bool = false) throws(RuleError) -> RulesFile {
     merge(try readFiles(url, examples: examples))
   }

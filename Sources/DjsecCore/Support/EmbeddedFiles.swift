@@ -9586,7 +9586,7 @@ public enum EmbeddedFiles {
 """#####),
   ]
 
-  /// Each file of templates/.
+  /// The templates djsec reads (embed.py's TEMPLATES).
   public static let templates: [(name: String, text: String)] = [
 ("apache-site.conf", #####"""
 # An Apache site for a Django project whose code the server never serves.
@@ -9659,93 +9659,6 @@ public enum EmbeddedFiles {
     # HTTPS (SECURE_PROXY_SSL_HEADER, djsec init --behind-proxy).
     RequestHeader set {{PROXY_HEADER}} "https"
 </VirtualHost>
-
-"""#####),
-("github-secrets-scan.yml", #####"""
-# A GitHub Actions workflow: djsec looks for leaked secrets and uploads what it
-# finds to code scanning (the repository's Security tab, and the pull request).
-#
-# - A push to the default branch scans the whole history (every blob of every
-#   ref the clone has, once).
-# - A pull request scans only the commits it adds (base..head): it costs what
-#   it changes, and an old leak already reported on the default branch does
-#   not fail every pull request again.
-#
-# The job fails on findings at or above medium severity (a fresh
-# startproject's django-insecure- key is low: reported, not failed on); the
-# SARIF report is uploaded either way. Copy this file to
-# .github/workflows/secrets.yml; see docs/github-actions.md.
-name: secrets
-on:
-  push:
-  pull_request:
-permissions:
-  contents: read
-  security-events: write # upload-sarif writes code-scanning alerts
-jobs:
-  djsec:
-    # Pushes to other branches are covered by their pull request.
-    if: github.event_name == 'pull_request' || github.ref_name == github.event.repository.default_branch
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-        with:
-          fetch-depth: 0 # the whole history: a shallow clone hides old leaks and lacks the pull request's base
-      # djsec's own action (action.yml in its repository) installs the static
-      # release binary of its tag, checked against the release's SHA256SUMS (`install: pip`
-      # takes the wheel from PyPI instead), scans the pull request's commits
-      # (base..head) or, on a push, the whole history, uploads the SARIF report
-      # to code scanning, and then fails the job on findings.
-      - uses: djsec/djsec@v0.1.0
-        with:
-          fail-on: medium
-          # args: --baseline .djsec-baseline.json
-
-"""#####),
-("gitlab-secrets-scan.yml", #####"""
-# A GitLab CI job: djsec looks for leaked secrets and publishes GitLab's
-# secret-detection report, which the merge request widget, the pipeline's
-# security tab and the vulnerability report read (the last two in GitLab
-# Ultimate; the report is an artifact in every tier).
-#
-# - In a merge request pipeline it scans only the commits the merge request
-#   adds ($CI_MERGE_REQUEST_DIFF_BASE_SHA..$CI_COMMIT_SHA), with .djsec.toml
-#   and the ignore files as the base has them: a merge request cannot allow
-#   its own leak.
-# - On the default branch it scans the whole history the clone has.
-#
-# The job fails on findings at or above medium severity; the report is
-# published either way. Add it with `include: local:` from .gitlab-ci.yml, or
-# copy the job there; see docs/gitlab-ci.md.
-djsec-secrets:
-  stage: test
-  image: debian:bookworm-slim
-  variables:
-    GIT_DEPTH: "0" # the whole history: a shallow clone hides old leaks and lacks the merge request's base
-    DJSEC_VERSION: "0.1.0" # the djsec release you reviewed
-  rules:
-    - if: $CI_PIPELINE_SOURCE == "merge_request_event"
-    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
-  before_script:
-    - apt-get update -qq && apt-get install -y -qq git curl ca-certificates >/dev/null
-    # djsec's static binary (glibc 2.36 or newer) from its release, installed
-    # only when it matches the release's SHA256SUMS.
-    - release="https://github.com/djsec/djsec/releases/download/v$DJSEC_VERSION"
-    - tarball="djsec-$DJSEC_VERSION-linux-x86_64.tar.gz"
-    - curl -fsSLO --proto =https "$release/SHA256SUMS" && curl -fsSLO --proto =https "$release/$tarball"
-    - sha256sum --check --ignore-missing --strict SHA256SUMS
-    - tar -xzf "$tarball" && install -m 0755 "${tarball%.tar.gz}/djsec" /usr/local/bin/djsec
-  script:
-    - |
-      if [ -n "$CI_MERGE_REQUEST_DIFF_BASE_SHA" ]; then
-        djsec scan --range "$CI_MERGE_REQUEST_DIFF_BASE_SHA..$CI_COMMIT_SHA" --settings-from "$CI_MERGE_REQUEST_DIFF_BASE_SHA" --format gitlab --report gl-secret-detection-report.json --fail-on medium
-      else
-        djsec scan --format gitlab --report gl-secret-detection-report.json --fail-on medium
-      fi
-  artifacts:
-    when: always
-    reports:
-      secret_detection: gl-secret-detection-report.json
 
 """#####),
 ("local_settings.py.tmpl", #####"""

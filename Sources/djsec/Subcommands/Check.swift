@@ -80,13 +80,14 @@ extension Djsec {
       options.hostChecks = hostChecks
       options.flake8 =
         flake8.map { URL(fileURLWithPath: $0) } ?? ProjectPython.tool("flake8", beside: options.python, searchPath: environment["PATH"])
+      // Each store is opened once, for the store check, the keys in use and each environment's settings.
+      let stores = QuietStores(ws)
       var context = AuditContext(
         root: ws.root, project: project, repository: try? GitRepository.open(ws.root),
-        settings: project.map(SettingsValues.read) ?? SettingsValues(), stores: Self.stores(ws),
-        keys: QuietStores.keysInUse(root: ws.root), options: options)
-      context.environments = Self.environmentSettings(ws, project: project)
+        settings: project.map(SettingsValues.read) ?? SettingsValues(), stores: Self.storeStates(stores),
+        keys: stores.keysInUse(), options: options)
+      context.environments = Self.environmentSettings(stores, project: project)
       let result = Audit.run(context)
-      for warning in result.warnings { Diagnostics.warning(warning) }
       let reporter = AuditReporters.named(format)!
       let color = isatty(1) != 0 && reportPath == nil && Djsec.Scan.colorAllowed && format == "text"
       let text = reporter.render(result, options: ReportOptions(color: color))
@@ -105,12 +106,12 @@ extension Djsec {
     /// settings module (the store's `settings`, else manage.py's) and the
     /// file it renders to. An environment rendered elsewhere is judged where
     /// it runs: here its file is absent or holds another environment.
-    static func environmentSettings(_ ws: Workspace, project: DjangoProject?) -> [(name: String, settings: SettingsValues)] {
-      let trust = try? StoreOptions.trust()
+    static func environmentSettings(_ stores: QuietStores, project: DjangoProject?) -> [(name: String, settings: SettingsValues)] {
+      let ws = stores.workspace
       return ws.environments().compactMap { env in
         let status = EnvironmentStatus(ws, environment: env) { url in
-          guard let trust else { throw StoreError.storeNotFound(path: url.path) }
-          return try QuietStores.open(url, ws, trust: trust).get()
+          guard let opened = stores.open(url) else { throw StoreError.storeNotFound(path: url.path) }
+          return try opened.get()
         }
         guard let target = status.target, [.inStep, .behind, .unknown].contains(status.deployment) else { return nil }
         var values = SettingsValues()
@@ -121,16 +122,12 @@ extension Djsec {
     }
 
     /// Each environment's store as it opens here (never prompting).
-    static func stores(_ ws: Workspace) -> [StoreState] {
-      let envs = ws.environments()
-      guard !envs.isEmpty else { return [] }
-      let trust = try? StoreOptions.trust()
-      return envs.map { env in
+    static func storeStates(_ stores: QuietStores) -> [StoreState] {
+      let ws = stores.workspace
+      return ws.environments().map { env in
         let file = ws.root.appendingPathComponent(env.storeFileName)
-        guard let trust else {
-          return StoreState(file: file, problem: "the trust settings (DJSEC_TRUSTED_KEYS) are invalid", noKeyHere: false)
-        }
-        switch QuietStores.open(file, ws, trust: trust) {
+        switch stores.open(file) {
+        case nil: return StoreState(file: file, problem: "the trust settings (DJSEC_TRUSTED_KEYS) are invalid", noKeyHere: false)
         case .success: return StoreState(file: file, problem: nil, noKeyHere: false)
         case .failure(let error):
           let noKey: Bool

@@ -4,7 +4,7 @@ import Foundation
 /// `alias`, Apache `DocumentRoot` and `Alias`), read from `--nginx`,
 /// `--apache`, or the usual places under `--root`. The layout checks share
 /// it; only the parsers know each server's syntax.
-struct ServedFolders {
+struct ServedFolders: Sendable {
   enum Server: String, Sendable {
     case nginx, apache
 
@@ -17,7 +17,7 @@ struct ServedFolders {
     var servingDirectives: Set<String> { self == .nginx ? ["root", "alias"] : ["documentroot", "alias"] }
   }
 
-  struct Folder {
+  struct Folder: Sendable {
     var server: Server
     var directive: ServerDirective
     /// Symbolic links resolved, so it compares with the project's paths.

@@ -18,16 +18,31 @@ public struct CommitInfo: Sendable, Equatable {
 /// attribution and `git cat-file` processes for content.
 public struct GitRepository: Sendable {
   public let path: URL
+  /// The top of the work tree (a scan of a subfolder still reads the
+  /// repository's own `.djsecignore`); the path itself for a bare
+  /// repository. Found once, when the repository is opened.
+  public let root: URL
 
   public static func open(_ path: URL) throws(ScanError) -> GitRepository {
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path.path, isDirectory: &isDir), isDir.boolValue else {
       throw .unreadable(path: path.path)
     }
-    guard let r = Subprocess.run("git", ["rev-parse", "--git-dir"], in: path), r.status == 0 else {
+    // One git for both: a bare repository has no top, and says so after its git dir.
+    guard let r = Subprocess.run("git", ["rev-parse", "--git-dir", "--show-toplevel"], in: path) else {
       throw .notARepository(path: path.path)
     }
-    return GitRepository(path: path)
+    let lines = r.stdoutText.split(separator: "\n")
+    guard !lines.isEmpty else { throw .notARepository(path: path.path) }
+    let top = r.status == 0 && lines.count == 2 ? URL(fileURLWithPath: String(lines[1])) : path
+    return GitRepository(path: path, root: top)
+  }
+
+  /// The commit `revision` names, or `.badRevision`.
+  public func commit(_ revision: String) throws(ScanError) -> String {
+    guard let r = Subprocess.run("git", ["rev-parse", "--verify", "--quiet", "\(revision)^{commit}"], in: path), r.status == 0
+    else { throw .badRevision(revision) }
+    return r.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
   /// A partial clone (`git clone --filter`): blobs not fetched cannot be read.
@@ -62,14 +77,6 @@ public struct GitRepository: Sendable {
     Int(
       Subprocess.run("git", ["rev-list", "--all", "--count"], in: path)?.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
       ?? 0
-  }
-
-  /// The top of the work tree (a scan of a subfolder still reads the
-  /// repository's own `.djsecignore`); the path itself for a bare repository.
-  public var root: URL {
-    guard let r = Subprocess.run("git", ["rev-parse", "--show-toplevel"], in: path), r.status == 0 else { return path }
-    let top = r.stdoutText.trimmingCharacters(in: .newlines)
-    return top.isEmpty ? path : URL(fileURLWithPath: top)
   }
 
   public var isShallow: Bool {
