@@ -1,3 +1,4 @@
+import DjsecTestSupport
 import Foundation
 import XCTest
 
@@ -33,5 +34,37 @@ final class InstallCLITests: XCTestCase {
     let local = try String(contentsOf: project.appendingPathComponent("site/local_settings.py"), encoding: .utf8)
     XCTAssertTrue(local.contains("SECURE_HSTS_SECONDS"))
     XCTAssertTrue(local.contains("# installed template in use"), "PREFIX/share/djsec/templates overrides the compiled-in one")
+  }
+
+  /// PREFIX/share/djsec/rules replaces the compiled-in rules: here without
+  /// the Django rules file, so a Django key goes unreported, and --rules
+  /// still wins over both.
+  func testInstalledRulesOverrideTheCompiledInOnes() throws {
+    let prefix = try CLI.temporaryFolder("prefix-rules")
+    defer { try? FileManager.default.removeItem(at: prefix) }
+    let fm = FileManager.default
+    try fm.createDirectory(at: prefix.appendingPathComponent("bin"), withIntermediateDirectories: true)
+    try fm.createDirectory(at: prefix.appendingPathComponent("share/djsec"), withIntermediateDirectories: true)
+    let bin = prefix.appendingPathComponent("bin/djsec")
+    try fm.copyItem(at: CLI.binary, to: bin)
+    let project = prefix.appendingPathComponent("files")
+    try fm.createDirectory(at: project, withIntermediateDirectories: true)
+    try "SECRET_KEY = '\(SecretGenerator.make("django_key")!)'\n"
+      .write(to: project.appendingPathComponent("settings.py"), atomically: true, encoding: .utf8)
+    func rules(_ extra: [String] = []) throws -> [String] {
+      let r = try CLI.run(bin, ["scan", "--no-git", project.path, "--format", "json"] + extra, in: URL(fileURLWithPath: "/"))
+      let doc = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+      return (doc?["findings"] as? [[String: Any]] ?? []).compactMap { $0["rule"] as? String }
+    }
+    XCTAssertEqual(try rules(), ["django-secret-key"], "the compiled-in rules")
+
+    let shipped = CLI.packageRoot.appendingPathComponent("Sources/DjsecCore/Resources/rules")
+    let installed = prefix.appendingPathComponent("share/djsec/rules")
+    try fm.copyItem(at: shipped, to: installed)
+    for name in try fm.contentsOfDirectory(atPath: installed.path) where name.contains("django") {
+      try fm.removeItem(at: installed.appendingPathComponent(name))
+    }
+    XCTAssertFalse(try rules().contains("django-secret-key"), "share/djsec/rules has no Django rule")
+    XCTAssertEqual(try rules(["--rules", shipped.path]), ["django-secret-key"], "--rules wins over share/djsec/rules")
   }
 }
