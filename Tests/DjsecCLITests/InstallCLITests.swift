@@ -6,14 +6,21 @@ import XCTest
 /// layout `make install` makes) works from any folder, with or without the
 /// templates beside it; installed ones override those compiled in.
 final class InstallCLITests: XCTestCase {
-  func testInstalledLayoutFindsItsTemplatesFromAnyFolder() throws {
-    let prefix = try CLI.temporaryFolder("prefix")
-    defer { try? FileManager.default.removeItem(at: prefix) }
+  /// PREFIX/bin/djsec (a copy of the built binary) and an empty PREFIX/share/djsec.
+  static func installed(_ name: String) throws -> (prefix: URL, bin: URL) {
+    let prefix = try CLI.temporaryFolder(name)
     let fm = FileManager.default
     try fm.createDirectory(at: prefix.appendingPathComponent("bin"), withIntermediateDirectories: true)
     try fm.createDirectory(at: prefix.appendingPathComponent("share/djsec"), withIntermediateDirectories: true)
     let bin = prefix.appendingPathComponent("bin/djsec")
     try fm.copyItem(at: CLI.binary, to: bin)
+    return (prefix, bin)
+  }
+
+  func testInstalledLayoutFindsItsTemplatesFromAnyFolder() throws {
+    let (prefix, bin) = try Self.installed("prefix")
+    defer { try? FileManager.default.removeItem(at: prefix) }
+    let fm = FileManager.default
     let project = prefix.appendingPathComponent("project")
     try fm.createDirectory(at: project.appendingPathComponent("site"), withIntermediateDirectories: true)
     try "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site.settings')\n"
@@ -40,13 +47,9 @@ final class InstallCLITests: XCTestCase {
   /// the Django rules file, so a Django key goes unreported, and --rules
   /// still wins over both.
   func testInstalledRulesOverrideTheCompiledInOnes() throws {
-    let prefix = try CLI.temporaryFolder("prefix-rules")
+    let (prefix, bin) = try Self.installed("prefix-rules")
     defer { try? FileManager.default.removeItem(at: prefix) }
     let fm = FileManager.default
-    try fm.createDirectory(at: prefix.appendingPathComponent("bin"), withIntermediateDirectories: true)
-    try fm.createDirectory(at: prefix.appendingPathComponent("share/djsec"), withIntermediateDirectories: true)
-    let bin = prefix.appendingPathComponent("bin/djsec")
-    try fm.copyItem(at: CLI.binary, to: bin)
     let project = prefix.appendingPathComponent("files")
     try fm.createDirectory(at: project, withIntermediateDirectories: true)
     try "SECRET_KEY = '\(SecretGenerator.make("django_key")!)'\n"
